@@ -1,0 +1,226 @@
+//! Typed errors for the pairwise maximum-entropy (Ising) model of Schneidman et al. 2006
+//! (Nature 440:1007), E(s) = -sum_i h_i s_i - sum_{i<j} J_ij s_i s_j, and for the analyses
+//! of Ezaki et al. 2017 (Phil. Trans. R. Soc. A 375:20160287) built on it.
+//!
+//! Every variant names the offending value and the fix.
+
+use thiserror::Error;
+
+/// Largest number of spins for which the crate enumerates all 2^N states.
+///
+/// At N = 20 one probability vector over the states takes 8 MiB of f64, and one Newton
+/// iteration of the exact fit visits every state a few times.
+pub const MAX_ENUMERATED_SPINS: usize = 20;
+
+/// Errors returned by model construction, fitting and landscape analysis.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum EbmError {
+    /// The model or the data has no spins.
+    #[error("invalid number of spins 0: a model needs at least one spin (channel)")]
+    ZeroSpins,
+
+    /// Exact enumeration of 2^N states was requested for too many spins.
+    #[error(
+        "too many spins for exact enumeration: {n_spins} > {max}; select at most {max} channels \
+         (regions) before fitting"
+    )]
+    TooManySpins {
+        /// Number of spins requested.
+        n_spins: usize,
+        /// Largest supported number of spins.
+        max: usize,
+    },
+
+    /// The sample matrix is empty.
+    #[error("empty samples: pass at least one binarised sample of N spins")]
+    EmptySamples,
+
+    /// The flat sample buffer does not split into rows of N spins.
+    #[error(
+        "sample buffer of length {len} is not a multiple of the number of spins {n_spins}; \
+         pass a row-major samples x spins matrix"
+    )]
+    SampleLengthMismatch {
+        /// Length of the flat buffer.
+        len: usize,
+        /// Number of spins per sample.
+        n_spins: usize,
+    },
+
+    /// A single state has the wrong number of spins.
+    #[error("state has {len} spins but the model has {n_spins}; pass one value per spin")]
+    StateLengthMismatch {
+        /// Number of values in the state.
+        len: usize,
+        /// Number of spins in the model.
+        n_spins: usize,
+    },
+
+    /// A spin value is not +1 or -1.
+    #[error(
+        "invalid spin value {value} at flat position {position} (sample {sample}, spin {spin}); \
+         spins must be +1 or -1, so map 0/1 data with s = 2x - 1"
+    )]
+    InvalidSpin {
+        /// The offending value.
+        value: i8,
+        /// Position in the flat buffer.
+        position: usize,
+        /// Row (sample) index.
+        sample: usize,
+        /// Column (spin) index.
+        spin: usize,
+    },
+
+    /// A state index has bits set above the model's spins.
+    #[error(
+        "state index {index} is out of range for {n_spins} spins; indices run from 0 to \
+         2^{n_spins} - 1"
+    )]
+    StateIndexOutOfRange {
+        /// The offending index.
+        index: u32,
+        /// Number of spins in the model.
+        n_spins: usize,
+    },
+
+    /// The coupling matrix has the wrong number of entries.
+    #[error(
+        "coupling has {len} entries but {n_spins} fields need an N x N matrix of {expected}; \
+         pass the full row-major matrix"
+    )]
+    CouplingShape {
+        /// Number of coupling entries given.
+        len: usize,
+        /// Number of fields given.
+        n_spins: usize,
+        /// Expected number of entries, N * N.
+        expected: usize,
+    },
+
+    /// A field is NaN or infinite.
+    #[error("field h[{index}] = {value} is not finite; pass finite fields")]
+    NonFiniteField {
+        /// Spin index.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// A coupling is NaN or infinite.
+    #[error("coupling J[{row}][{col}] = {value} is not finite; pass finite couplings")]
+    NonFiniteCoupling {
+        /// Row index.
+        row: usize,
+        /// Column index.
+        col: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// The coupling matrix is not symmetric.
+    #[error(
+        "coupling is not symmetric: J[{row}][{col}] = {upper} but J[{col}][{row}] = {lower}; \
+         symmetrise it with (J + J^T) / 2"
+    )]
+    AsymmetricCoupling {
+        /// Row index of the upper-triangle entry.
+        row: usize,
+        /// Column index of the upper-triangle entry.
+        col: usize,
+        /// Value of J[row][col].
+        upper: f64,
+        /// Value of J[col][row].
+        lower: f64,
+    },
+
+    /// The coupling matrix has a nonzero diagonal entry.
+    #[error(
+        "coupling diagonal J[{index}][{index}] = {value} is nonzero; self-couplings only add a \
+         constant because s_i^2 = 1, so set the diagonal to 0"
+    )]
+    NonzeroDiagonal {
+        /// Spin index.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// A channel takes the same value in every sample, so its field would be infinite.
+    #[error(
+        "channel {channel} is constant ({value:+} in every sample), so the maximum-likelihood \
+         field is infinite; drop the channel or add samples in which it flips"
+    )]
+    ConstantChannel {
+        /// Channel (spin) index.
+        channel: usize,
+        /// The value it always takes.
+        value: i8,
+    },
+
+    /// A pair of channels never shows one of its four joint values, so its coupling would be
+    /// infinite.
+    #[error(
+        "channels {first} and {second} never take the joint value ({first_value:+}, \
+         {second_value:+}), so the maximum-likelihood coupling is infinite; drop one channel or \
+         add samples"
+    )]
+    UnobservedPairState {
+        /// First channel index (the smaller).
+        first: usize,
+        /// Second channel index.
+        second: usize,
+        /// Value of the first channel in the missing combination.
+        first_value: i8,
+        /// Value of the second channel in the missing combination.
+        second_value: i8,
+    },
+
+    /// The number of spins passed with the samples differs from the model's.
+    #[error(
+        "samples have {n_spins} spins per row but the model has {model_spins}; pass samples of \
+         the channels the model was fitted on"
+    )]
+    SpinCountMismatch {
+        /// Spins per sample as passed.
+        n_spins: usize,
+        /// Number of spins in the model.
+        model_spins: usize,
+    },
+
+    /// A configuration value is out of range.
+    #[error("invalid config {name} = {value}: {expected}")]
+    InvalidConfig {
+        /// Field name.
+        name: &'static str,
+        /// The offending value, formatted.
+        value: String,
+        /// Constraint the value must satisfy, with the default.
+        expected: &'static str,
+    },
+
+    /// The Newton iteration reached its iteration limit or stalled before the tolerance.
+    #[error(
+        "exact fit did not converge after {iterations} iterations: maximum moment mismatch \
+         {max_moment_error:e} > tolerance {tolerance:e}; raise max_iterations or the tolerance, \
+         or check for channels that are almost constant or almost identical"
+    )]
+    NotConverged {
+        /// Iterations performed.
+        iterations: usize,
+        /// Maximum absolute mismatch between data and model moments when it stopped.
+        max_moment_error: f64,
+        /// The requested tolerance.
+        tolerance: f64,
+    },
+
+    /// The tensor backend failed while computing or reading energies.
+    #[error("tensor backend failed: {reason}; check that the device's backend is available")]
+    Backend {
+        /// Backend error message.
+        reason: String,
+    },
+}
+
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, EbmError>;

@@ -1,0 +1,20 @@
+//! Circuit motif analysis for directed networks.
+//!
+//! The crate currently provides a simple directed graph ([`DiGraph`]), the exact directed
+//! triad census ([`triad_census`]), degree-preserving null models ([`null`]) and the
+//! significance of each triad class against such a null model ([`triad_significance`]).
+//! Motif generators and circuit dynamics are planned but not written yet.
+
+mod census;
+mod error;
+mod graph;
+pub mod null;
+mod significance;
+
+pub use census::{TRIAD_CLASSES, TriadCensus, triad_census, triad_class_index, triple_count};
+pub use error::MotifError;
+pub use graph::DiGraph;
+pub use null::{NullModel, SwitchStats, randomise};
+pub use significance::{
+    DEFAULT_SAMPLES, NullConfig, TriadClassSignificance, TriadSignificance, triad_significance,
+};

