@@ -34,7 +34,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { samples: 500, switches_per_edge: 10.0, seed: 2002, edges: None }
+        Self { samples: 1000, switches_per_edge: 10.0, seed: 2002, edges: None }
     }
 }
 
@@ -139,9 +139,13 @@ fn load_networks(config: &Config, data_dir: &Path) -> Result<Vec<(String, Connec
         ("Varshney 2011".to_owned(), ncm_data::read_varshney_2011(&dir.varshney_2011())?),
         ("Cook 2019".to_owned(), ncm_data::read_cook_2019(&dir.cook_2019())?),
     ];
-    for stage in 1..=8 {
+    // Witvliet et al. 2021 reconstructed eight animals: four L1 larvae, one L2, one L3 and two
+    // adults, numbered in developmental order.
+    let stages = ["L1", "L1", "L1", "L1", "L2", "L3", "adult", "adult"];
+    for (stage, label) in (1u8..=8).zip(stages) {
         let path = dir.witvliet_2021(stage)?;
-        networks.push((format!("Witvliet 2021 dataset {stage}"), ncm_data::read_witvliet_2021(&path)?));
+        let name = format!("Witvliet 2021 dataset {stage} ({label})");
+        networks.push((name, ncm_data::read_witvliet_2021(&path)?));
     }
     Ok(networks)
 }
@@ -174,7 +178,10 @@ fn render(config: &Config, results: &[NetworkResult]) -> String {
         "<p>Chemical-synapse networks as directed graphs (self-loops dropped). Each census is \
          compared with {} randomised networks per null model ({} switch attempts per edge, \
          seed {}). z = (observed − null mean) / null standard deviation; a dash marks a class \
-         the null model cannot change.</p>\n\
+         the null model cannot change. Degree-preserving switching destroys reciprocal edges, so it \
+         mostly reports the excess of mutual-edge classes; the mutual-preserving null keeps them \
+         and isolates the feed-forward loop (030T), which Milo et al. 2002 found \
+         over-represented in the C. elegans neuronal network.</p>\n\
          <img src=\"connectome-motifs/triad_z_degree.svg\" alt=\"triad z-scores, degree-preserving null\">\n\
          <img src=\"connectome-motifs/triad_z_mutual.svg\" alt=\"triad z-scores, mutual-preserving null\">\n",
         config.samples, config.switches_per_edge, config.seed

@@ -142,6 +142,9 @@ fn validate(config: &Config) -> Result<()> {
     if config.subjects.is_empty() {
         bail!("no HCP subject given; pass --subject with one of {:?}", ncm_data::HCP_SUBJECTS);
     }
+    if let Some(unknown) = config.subjects.iter().find(|s| !ncm_data::HCP_SUBJECTS.contains(&s.as_str())) {
+        bail!("unknown HCP subject {unknown}; the data has subjects {:?}", ncm_data::HCP_SUBJECTS);
+    }
     if config.regions.is_empty() || config.regions.len() > 20 {
         bail!("{} regions given; the exact fit needs 1 to 20 regions", config.regions.len());
     }
