@@ -15,7 +15,11 @@ use std::path::PathBuf;
 pub fn data_dir() -> PathBuf {
     let dir = std::env::var_os("NCM_DATA_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("data"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("data")
+        });
     assert!(
         dir.join(".stamps").is_dir(),
         "no fetched data in {}; run `cargo xtask fetch-data` (or set NCM_DATA_DIR) first",

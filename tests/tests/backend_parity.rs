@@ -44,7 +44,15 @@ fn batch_energy_agrees_across_flex_wgpu_and_f64() {
     // with the f64 reference to 1e-4 (about 10 f32 roundings of values near 10).
     for (index, state) in states.chunks(n).enumerate() {
         let reference = model.energy(state).unwrap();
-        assert!((flex[index] as f64 - reference).abs() < 1e-4, "flex, state {index}: {} vs {reference}", flex[index]);
-        assert!((wgpu[index] as f64 - reference).abs() < 1e-4, "wgpu, state {index}: {} vs {reference}", wgpu[index]);
+        assert!(
+            (flex[index] as f64 - reference).abs() < 1e-4,
+            "flex, state {index}: {} vs {reference}",
+            flex[index]
+        );
+        assert!(
+            (wgpu[index] as f64 - reference).abs() < 1e-4,
+            "wgpu, state {index}: {} vs {reference}",
+            wgpu[index]
+        );
     }
 }

@@ -33,7 +33,9 @@ mod tempfile_path {
         pub fn new() -> Self {
             let id = COUNTER.fetch_add(1, Ordering::Relaxed);
             let name = format!("ncm-edges-{}-{id}.csv", std::process::id());
-            Self { path: std::env::temp_dir().join(name) }
+            Self {
+                path: std::env::temp_dir().join(name),
+            }
         }
     }
 

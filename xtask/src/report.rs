@@ -66,7 +66,11 @@ fn render_html(backend: Backend, sections: &[Section]) -> String {
         env!("CARGO_PKG_VERSION")
     );
     for section in sections {
-        let _ = writeln!(html, "<h2 id=\"{}\">{}</h2>\n{}", section.name, section.title, section.html);
+        let _ = writeln!(
+            html,
+            "<h2 id=\"{}\">{}</h2>\n{}",
+            section.name, section.title, section.html
+        );
     }
     html.push_str("</body></html>\n");
     html
@@ -92,7 +96,9 @@ pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
 
 /// Escapes text for HTML element content.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Formats a number for a table cell with `digits` decimals; absent values show as a dash.

@@ -24,7 +24,7 @@ use crate::report::{Section, cell, table};
 pub struct Config {
     /// Randomised networks drawn per null model and network.
     pub samples: usize,
-    /// Edge switches attempted per edge when drawing one randomised network.
+    /// Accepted edge switches per edge when drawing one randomised network.
     pub switches_per_edge: f64,
     /// Seed of the null-model samplers.
     pub seed: u64,
@@ -34,7 +34,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { samples: 1000, switches_per_edge: 10.0, seed: 2002, edges: None }
+        Self {
+            samples: 1000,
+            switches_per_edge: 10.0,
+            seed: 2002,
+            edges: None,
+        }
     }
 }
 
@@ -48,7 +53,7 @@ pub struct Cli {
     /// Randomised networks per null model.
     #[arg(long, default_value_t = Config::default().samples)]
     samples: usize,
-    /// Edge switches attempted per edge for one randomised network.
+    /// Accepted edge switches per edge for one randomised network.
     #[arg(long, default_value_t = Config::default().switches_per_edge)]
     switches_per_edge: f64,
     /// Seed of the null-model samplers.
@@ -95,8 +100,14 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path) -> Result<Sectio
         results.push(analyse(config, name, &connectome)?);
     }
 
-    let classes: Vec<String> = TRIAD_CLASSES.iter().map(|class| class.to_string()).collect();
-    for (model, file) in [("degree-preserving", "triad_z_degree.svg"), ("mutual-preserving", "triad_z_mutual.svg")] {
+    let classes: Vec<String> = TRIAD_CLASSES
+        .iter()
+        .map(|class| class.to_string())
+        .collect();
+    for (model, file) in [
+        ("degree-preserving", "triad_z_degree.svg"),
+        ("mutual-preserving", "triad_z_mutual.svg"),
+    ] {
         let series: Vec<ProfileSeries> = results
             .iter()
             .map(|result| ProfileSeries {
@@ -109,7 +120,10 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path) -> Result<Sectio
     }
 
     let summary = json!({ "config": config, "networks": results });
-    fs::write(out_dir.join("result.json"), serde_json::to_string_pretty(&summary)?)?;
+    fs::write(
+        out_dir.join("result.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
     Ok(Section {
         name: "connectome_motifs",
         title: "Connectome motifs: triad census against null models".to_owned(),
@@ -119,25 +133,44 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path) -> Result<Sectio
 }
 
 fn pick<'a>(result: &'a NetworkResult, model: &str) -> &'a TriadSignificance {
-    if model == "degree-preserving" { &result.degree_preserving } else { &result.mutual_preserving }
+    if model == "degree-preserving" {
+        &result.degree_preserving
+    } else {
+        &result.mutual_preserving
+    }
 }
 
 fn z_scores(significance: &TriadSignificance) -> Vec<f64> {
-    significance.classes.iter().map(|class| class.z_score.unwrap_or(f64::NAN)).collect()
+    significance
+        .classes
+        .iter()
+        .map(|class| class.z_score.unwrap_or(f64::NAN))
+        .collect()
 }
 
 fn load_networks(config: &Config, data_dir: &Path) -> Result<Vec<(String, Connectome)>> {
     if let Some(path) = &config.edges {
         let connectome = ncm_data::read_edge_list(path)
             .with_context(|| format!("cannot read the edge list {}", path.display()))?;
-        let name = path.file_name().map_or("edge list".into(), |n| n.to_string_lossy().into_owned());
+        let name = path
+            .file_name()
+            .map_or("edge list".into(), |n| n.to_string_lossy().into_owned());
         return Ok(vec![(name, connectome)]);
     }
     let dir = DataDir::new(data_dir);
     let mut networks = vec![
-        ("White 1986".to_owned(), ncm_data::read_white_1986(&dir.white_1986())?),
-        ("Varshney 2011".to_owned(), ncm_data::read_varshney_2011(&dir.varshney_2011())?),
-        ("Cook 2019".to_owned(), ncm_data::read_cook_2019(&dir.cook_2019())?),
+        (
+            "White 1986".to_owned(),
+            ncm_data::read_white_1986(&dir.white_1986())?,
+        ),
+        (
+            "Varshney 2011".to_owned(),
+            ncm_data::read_varshney_2011(&dir.varshney_2011())?,
+        ),
+        (
+            "Cook 2019".to_owned(),
+            ncm_data::read_cook_2019(&dir.cook_2019())?,
+        ),
     ];
     // Witvliet et al. 2021 reconstructed eight animals: four L1 larvae, one L2, one L3 and two
     // adults, numbered in developmental order.
@@ -161,8 +194,10 @@ fn analyse(config: &Config, name: String, connectome: &Connectome) -> Result<Net
         switches_per_edge: config.switches_per_edge,
         seed: config.seed,
     };
-    let degree_preserving = ncm_motifs::triad_significance(&graph, &null(NullModel::DegreePreserving))?;
-    let mutual_preserving = ncm_motifs::triad_significance(&graph, &null(NullModel::MutualPreserving))?;
+    let degree_preserving =
+        ncm_motifs::triad_significance(&graph, &null(NullModel::DegreePreserving))?;
+    let mutual_preserving =
+        ncm_motifs::triad_significance(&graph, &null(NullModel::MutualPreserving))?;
     Ok(NetworkResult {
         name,
         nodes: graph.node_count(),
@@ -176,7 +211,7 @@ fn analyse(config: &Config, name: String, connectome: &Connectome) -> Result<Net
 fn render(config: &Config, results: &[NetworkResult]) -> String {
     let mut html = format!(
         "<p>Chemical-synapse networks as directed graphs (self-loops dropped). Each census is \
-         compared with {} randomised networks per null model ({} switch attempts per edge, \
+         compared with {} randomised networks per null model ({} accepted switches per edge, \
          seed {}). z = (observed − null mean) / null standard deviation; a dash marks a class \
          the null model cannot change. Degree-preserving switching destroys reciprocal edges, so it \
          mostly reports the excess of mutual-edge classes; the mutual-preserving null keeps them \
@@ -186,7 +221,13 @@ fn render(config: &Config, results: &[NetworkResult]) -> String {
          <img src=\"connectome-motifs/triad_z_mutual.svg\" alt=\"triad z-scores, mutual-preserving null\">\n",
         config.samples, config.switches_per_edge, config.seed
     );
-    let mut header = vec!["network".to_owned(), "nodes".to_owned(), "edges".to_owned(), "mutual".to_owned(), "null".to_owned()];
+    let mut header = vec![
+        "network".to_owned(),
+        "nodes".to_owned(),
+        "edges".to_owned(),
+        "mutual".to_owned(),
+        "null".to_owned(),
+    ];
     header.extend(TRIAD_CLASSES.iter().map(|class| class.to_string()));
     let mut rows = Vec::new();
     for result in results {
@@ -198,7 +239,11 @@ fn render(config: &Config, results: &[NetworkResult]) -> String {
                 result.mutual_edges.to_string(),
                 model.to_owned(),
             ];
-            row.extend(z_scores(pick(result, model)).into_iter().map(|z| cell(Some(z), 1)));
+            row.extend(
+                z_scores(pick(result, model))
+                    .into_iter()
+                    .map(|z| cell(Some(z), 1)),
+            );
             rows.push(row);
         }
     }

@@ -45,7 +45,10 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            subjects: ncm_data::HCP_SUBJECTS.iter().map(|s| s.to_string()).collect(),
+            subjects: ncm_data::HCP_SUBJECTS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             regions: DEFAULT_MODE_REGIONS.to_vec(),
             tolerance: 1e-8,
         }
@@ -70,7 +73,10 @@ pub struct Cli {
 impl Cli {
     /// Returns the experiment settings these flags describe.
     pub fn config(&self) -> Result<Config> {
-        let mut config = Config { tolerance: self.tolerance, ..Config::default() };
+        let mut config = Config {
+            tolerance: self.tolerance,
+            ..Config::default()
+        };
         if !self.subject.is_empty() {
             config.subjects = self.subject.clone();
         }
@@ -98,12 +104,20 @@ struct FitResult {
 }
 
 /// Runs the experiment and writes `report/energy-landscape/`.
-pub fn run(config: &Config, data_dir: &Path, report_dir: &Path, device: &Device) -> Result<Section> {
+pub fn run(
+    config: &Config,
+    data_dir: &Path,
+    report_dir: &Path,
+    device: &Device,
+) -> Result<Section> {
     validate(config)?;
     let out_dir = report_dir.join("energy-landscape");
     fs::create_dir_all(&out_dir)?;
     let dir = DataDir::new(data_dir);
-    let fit_config = ExactFitConfig { tolerance: config.tolerance, ..ExactFitConfig::default() };
+    let fit_config = ExactFitConfig {
+        tolerance: config.tolerance,
+        ..ExactFitConfig::default()
+    };
 
     let mut results = Vec::new();
     let mut pooled_states = Vec::new();
@@ -111,15 +125,33 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path, device: &Device)
     let mut scatter = Vec::new();
     for subject in &config.subjects {
         let (states, sc) = load_subject(&dir, subject, &config.regions)?;
-        let result = fit_subject(subject, &states, config.regions.len(), Some(&sc), &fit_config, device)?;
-        scatter.extend(coupling_sc_pairs(&result.coupling, &sc, config.regions.len()));
+        let result = fit_subject(
+            subject,
+            &states,
+            config.regions.len(),
+            Some(&sc),
+            &fit_config,
+            device,
+        )?;
+        scatter.extend(coupling_sc_pairs(
+            &result.coupling,
+            &sc,
+            config.regions.len(),
+        ));
         pooled_states.extend_from_slice(&states);
         for (total, value) in pooled_sc.iter_mut().zip(&sc) {
             *total += value / config.subjects.len() as f64;
         }
         results.push(result);
     }
-    let pooled = fit_subject("all subjects", &pooled_states, config.regions.len(), Some(&pooled_sc), &fit_config, device)?;
+    let pooled = fit_subject(
+        "all subjects",
+        &pooled_states,
+        config.regions.len(),
+        Some(&pooled_sc),
+        &fit_config,
+        device,
+    )?;
 
     write_figures(&out_dir, &results, &pooled, &scatter)?;
     let region_names: Vec<&str> = config.regions.iter().map(|&r| aal2::REGIONS[r]).collect();
@@ -129,7 +161,10 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path, device: &Device)
         "subjects": results,
         "pooled": pooled,
     });
-    fs::write(out_dir.join("result.json"), serde_json::to_string_pretty(&summary)?)?;
+    fs::write(
+        out_dir.join("result.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
     Ok(Section {
         name: "energy_landscape",
         title: "Energy landscapes of resting-state brain activity".to_owned(),
@@ -140,13 +175,26 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path, device: &Device)
 
 fn validate(config: &Config) -> Result<()> {
     if config.subjects.is_empty() {
-        bail!("no HCP subject given; pass --subject with one of {:?}", ncm_data::HCP_SUBJECTS);
+        bail!(
+            "no HCP subject given; pass --subject with one of {:?}",
+            ncm_data::HCP_SUBJECTS
+        );
     }
-    if let Some(unknown) = config.subjects.iter().find(|s| !ncm_data::HCP_SUBJECTS.contains(&s.as_str())) {
-        bail!("unknown HCP subject {unknown}; the data has subjects {:?}", ncm_data::HCP_SUBJECTS);
+    if let Some(unknown) = config
+        .subjects
+        .iter()
+        .find(|s| !ncm_data::HCP_SUBJECTS.contains(&s.as_str()))
+    {
+        bail!(
+            "unknown HCP subject {unknown}; the data has subjects {:?}",
+            ncm_data::HCP_SUBJECTS
+        );
     }
     if config.regions.is_empty() || config.regions.len() > 20 {
-        bail!("{} regions given; the exact fit needs 1 to 20 regions", config.regions.len());
+        bail!(
+            "{} regions given; the exact fit needs 1 to 20 regions",
+            config.regions.len()
+        );
     }
     if let Some(&bad) = config.regions.iter().find(|&&r| r >= aal2::REGIONS.len()) {
         bail!("region index {bad} is out of range; the HCP matrices have 94 regions (0 to 93)");
@@ -170,7 +218,12 @@ fn load_subject(dir: &DataDir, subject: &str, regions: &[usize]) -> Result<(Vec<
     for &i in regions {
         for &j in regions {
             let value = sc.get(i, j).with_context(|| {
-                format!("{} is {}x{}, too small for region {i} or {j}", sc_path.display(), sc.rows, sc.cols)
+                format!(
+                    "{} is {}x{}, too small for region {i} or {j}",
+                    sc_path.display(),
+                    sc.rows,
+                    sc.cols
+                )
             })?;
             sub_sc.push(value);
         }
@@ -190,16 +243,29 @@ fn fit_subject(
     let accuracy = ncm_ebm::accuracy_indices(states, n, &fit.model)?;
     let landscape = ncm_ebm::energy_landscape(&fit.model, states)?;
     let data_energy = ncm_ebm::batch_energy(&fit.model, states, device)?;
-    let mean_data_energy = data_energy.iter().map(|&e| e as f64).sum::<f64>() / data_energy.len() as f64;
+    let mean_data_energy =
+        data_energy.iter().map(|&e| e as f64).sum::<f64>() / data_energy.len() as f64;
     let coupling_sc_spearman = sc.and_then(|sc| {
         let (coupling, structural): (Vec<f64>, Vec<f64>) =
-            coupling_sc_pairs(&fit.model.coupling, sc, n).into_iter().unzip();
+            coupling_sc_pairs(&fit.model.coupling, sc, n)
+                .into_iter()
+                .unzip();
         spearman(&coupling, &structural)
     });
-    info!(subject, iterations = fit.iterations, r = accuracy.r, r_d = accuracy.r_d,
-          minima = landscape.minima.len(), "maximum-entropy fit");
+    info!(
+        subject,
+        iterations = fit.iterations,
+        r = accuracy.r,
+        r_d = accuracy.r_d,
+        minima = landscape.minima.len(),
+        "maximum-entropy fit"
+    );
 
-    let minima_patterns = landscape.minima.iter().map(|&state| pattern(state, n)).collect();
+    let minima_patterns = landscape
+        .minima
+        .iter()
+        .map(|&state| pattern(state, n))
+        .collect();
     Ok(FitResult {
         subject: subject.to_owned(),
         samples: states.len() / n,
@@ -228,12 +294,23 @@ fn coupling_sc_pairs(coupling: &[f64], sc: &[f64], n: usize) -> Vec<(f64, f64)> 
 
 /// Writes a state as a string of region activities, `1` for active (+1) and `0` for inactive.
 fn pattern(state: u32, n: usize) -> String {
-    (0..n).map(|i| if state >> i & 1 == 1 { '1' } else { '0' }).collect()
+    (0..n)
+        .map(|i| if state >> i & 1 == 1 { '1' } else { '0' })
+        .collect()
 }
 
-fn write_figures(out_dir: &Path, results: &[FitResult], pooled: &FitResult, scatter: &[(f64, f64)]) -> Result<()> {
-    let merges: Vec<(usize, usize, f64)> =
-        pooled.landscape.merges.iter().map(|m| (m.left, m.right, m.energy)).collect();
+fn write_figures(
+    out_dir: &Path,
+    results: &[FitResult],
+    pooled: &FitResult,
+    scatter: &[(f64, f64)],
+) -> Result<()> {
+    let merges: Vec<(usize, usize, f64)> = pooled
+        .landscape
+        .merges
+        .iter()
+        .map(|m| (m.left, m.right, m.energy))
+        .collect();
     write_disconnectivity_svg(
         &out_dir.join("disconnectivity_pooled.svg"),
         "Disconnectivity graph, all subjects pooled",
@@ -244,10 +321,22 @@ fn write_figures(out_dir: &Path, results: &[FitResult], pooled: &FitResult, scat
 
     let subjects: Vec<String> = results.iter().map(|r| r.subject.clone()).collect();
     let series = vec![
-        ProfileSeries { label: "r".into(), values: results.iter().map(|r| r.accuracy.r).collect() },
-        ProfileSeries { label: "r_D".into(), values: results.iter().map(|r| r.accuracy.r_d).collect() },
+        ProfileSeries {
+            label: "r".into(),
+            values: results.iter().map(|r| r.accuracy.r).collect(),
+        },
+        ProfileSeries {
+            label: "r_D".into(),
+            values: results.iter().map(|r| r.accuracy.r_d).collect(),
+        },
     ];
-    write_bar_svg(&out_dir.join("accuracy.svg"), "Accuracy of the pairwise model per subject", "index", &subjects, &series)?;
+    write_bar_svg(
+        &out_dir.join("accuracy.svg"),
+        "Accuracy of the pairwise model per subject",
+        "index",
+        &subjects,
+        &series,
+    )?;
     write_scatter_svg(
         &out_dir.join("coupling_vs_sc.svg"),
         "Coupling J_ij against structural connectivity sc_ij (all subjects)",
@@ -257,7 +346,12 @@ fn write_figures(out_dir: &Path, results: &[FitResult], pooled: &FitResult, scat
     )
 }
 
-fn render(config: &Config, region_names: &[&str], results: &[FitResult], pooled: &FitResult) -> String {
+fn render(
+    config: &Config,
+    region_names: &[&str],
+    results: &[FitResult],
+    pooled: &FitResult,
+) -> String {
     let mut html = format!(
         "<p>HCP resting-state BOLD (1200 volumes, TR {HCP_TR_S} s per subject), regions {} \
          ({}), each binarised at its mean. The pairwise maximum-entropy model is fitted exactly \
@@ -265,36 +359,72 @@ fn render(config: &Config, region_names: &[&str], results: &[FitResult], pooled:
          r = (S1 − S2)/(S1 − SN) and r_D = (D1 − D2)/D1 follow Ezaki et al. 2017; the last \
          column is the Spearman correlation of J_ij with structural connectivity sc_ij over \
          region pairs.</p>\n",
-        config.regions.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", "),
+        config
+            .regions
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         escape(&region_names.join(", ")),
         config.regions.len(),
         config.tolerance,
     );
-    let header: Vec<String> = ["subject", "iterations", "moment error", "r", "r_D", "minima", "largest basin (data)", "Spearman(J, sc)"]
-        .iter().map(|s| s.to_string()).collect();
-    let rows: Vec<Vec<String>> = results.iter().chain(std::iter::once(pooled)).map(|r| {
-        let largest = r.landscape.basin_data_fraction.iter().cloned().fold(0.0, f64::max);
-        vec![
-            r.subject.clone(),
-            r.iterations.to_string(),
-            format!("{:.1e}", r.max_moment_error),
-            cell(Some(r.accuracy.r), 3),
-            cell(Some(r.accuracy.r_d), 3),
-            r.landscape.minima.len().to_string(),
-            cell(Some(largest), 3),
-            cell(r.coupling_sc_spearman, 3),
-        ]
-    }).collect();
+    let header: Vec<String> = [
+        "subject",
+        "iterations",
+        "moment error",
+        "r",
+        "r_D",
+        "minima",
+        "largest basin (data)",
+        "Spearman(J, sc)",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .chain(std::iter::once(pooled))
+        .map(|r| {
+            let largest = r
+                .landscape
+                .basin_data_fraction
+                .iter()
+                .cloned()
+                .fold(0.0, f64::max);
+            vec![
+                r.subject.clone(),
+                r.iterations.to_string(),
+                format!("{:.1e}", r.max_moment_error),
+                cell(Some(r.accuracy.r), 3),
+                cell(Some(r.accuracy.r_d), 3),
+                r.landscape.minima.len().to_string(),
+                cell(Some(largest), 3),
+                cell(r.coupling_sc_spearman, 3),
+            ]
+        })
+        .collect();
     html.push_str(&table(&header, &rows));
 
-    let minima_header: Vec<String> = ["minimum (regions in order)", "energy", "basin states", "basin data fraction"]
-        .iter().map(|s| s.to_string()).collect();
-    let minima_rows: Vec<Vec<String>> = (0..pooled.landscape.minima.len()).map(|k| vec![
-        pooled.minima_patterns[k].clone(),
-        cell(Some(pooled.landscape.minima_energy[k]), 3),
-        pooled.landscape.basin_state_count[k].to_string(),
-        cell(Some(pooled.landscape.basin_data_fraction[k]), 3),
-    ]).collect();
+    let minima_header: Vec<String> = [
+        "minimum (regions in order)",
+        "energy",
+        "basin states",
+        "basin data fraction",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let minima_rows: Vec<Vec<String>> = (0..pooled.landscape.minima.len())
+        .map(|k| {
+            vec![
+                pooled.minima_patterns[k].clone(),
+                cell(Some(pooled.landscape.minima_energy[k]), 3),
+                pooled.landscape.basin_state_count[k].to_string(),
+                cell(Some(pooled.landscape.basin_data_fraction[k]), 3),
+            ]
+        })
+        .collect();
     html.push_str("<h3>Local minima of the pooled landscape</h3>\n");
     html.push_str(&table(&minima_header, &minima_rows));
     html.push_str(
