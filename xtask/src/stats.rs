@@ -1,7 +1,82 @@
-//! Rank correlation for comparing couplings with structural connectivity.
+//! Rank correlation between two symmetric region-by-region matrices, with a Mantel test.
 //!
-//! Written here because the only need is one Spearman coefficient over a few hundred pairs;
-//! a statistics crate would add build time for one function.
+//! Written here because the only need is a Spearman coefficient over a few hundred region
+//! pairs and its permutation p-value; no maintained crate offers the Mantel test.
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// Largest number of regions for which every permutation is enumerated (8! = 40320).
+const EXACT_PERMUTATION_MAX_REGIONS: usize = 8;
+
+/// Spearman correlation of two symmetric n x n matrices over the pairs i < j, with its
+/// two-sided Mantel permutation p-value.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct MantelTest {
+    /// Spearman rank correlation over the n(n-1)/2 region pairs.
+    pub rho: f64,
+    /// Fraction of region relabellings whose |rho| is at least the observed |rho|.
+    pub p_value: f64,
+    /// Number of relabellings compared (all n! of them when n <= 8).
+    pub permutations: usize,
+}
+
+/// Runs a Mantel test between `a` and `b` (row-major n x n, symmetric). The region labels of
+/// `b` are permuted, rows and columns together, because pairs that share a region are not
+/// independent. Returns `None` when the correlation is undefined (see [`spearman`]).
+pub fn mantel_spearman(a: &[f64], b: &[f64], n: usize, random_permutations: usize, seed: u64) -> Option<MantelTest> {
+    let upper = |matrix: &[f64], order: &[usize]| -> Vec<f64> {
+        let mut values = Vec::with_capacity(n * (n - 1) / 2);
+        for i in 0..n {
+            for j in i + 1..n {
+                values.push(matrix[order[i] * n + order[j]]);
+            }
+        }
+        values
+    };
+    let identity: Vec<usize> = (0..n).collect();
+    let a_pairs = upper(a, &identity);
+    let rho = spearman(&a_pairs, &upper(b, &identity))?;
+
+    let orders = permutations(n, random_permutations, seed);
+    let at_least = orders
+        .iter()
+        .filter(|order| spearman(&a_pairs, &upper(b, order)).is_some_and(|r| r.abs() >= rho.abs() - 1e-12))
+        .count();
+    Some(MantelTest { rho, p_value: at_least as f64 / orders.len() as f64, permutations: orders.len() })
+}
+
+/// Every permutation of 0..n when n is small, otherwise the identity plus seeded random ones.
+fn permutations(n: usize, random_permutations: usize, seed: u64) -> Vec<Vec<usize>> {
+    let mut orders = vec![(0..n).collect::<Vec<usize>>()];
+    if n <= EXACT_PERMUTATION_MAX_REGIONS {
+        // Heap's algorithm, iterative form.
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut counters = vec![0; n];
+        let mut i = 0;
+        while i < n {
+            if counters[i] < i {
+                let swap_with = if i % 2 == 0 { 0 } else { counters[i] };
+                order.swap(swap_with, i);
+                orders.push(order.clone());
+                counters[i] += 1;
+                i = 0;
+            } else {
+                counters[i] = 0;
+                i += 1;
+            }
+        }
+        return orders;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for _ in 0..random_permutations {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng);
+        orders.push(order);
+    }
+    orders
+}
 
 /// Returns the Spearman rank correlation of `x` and `y`, with tied values given their average
 /// rank, or `None` when the inputs differ in length, have fewer than three pairs, contain a
@@ -51,7 +126,37 @@ fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::spearman;
+    use super::{mantel_spearman, permutations, spearman};
+
+    #[test]
+    fn permutations_of_four_are_all_distinct() {
+        let mut orders = permutations(4, 0, 0);
+        assert_eq!(orders.len(), 24);
+        orders.sort();
+        orders.dedup();
+        assert_eq!(orders.len(), 24);
+    }
+
+    #[test]
+    fn mantel_of_matrix_with_itself() {
+        // 5 regions with distinct pair values: only relabellings that map every pair onto a
+        // pair of equal rank reach |rho| = 1, which for distinct values is the identity
+        // alone, so p = 1/120 exactly.
+        let n = 5;
+        let mut matrix = vec![0.0; n * n];
+        let mut value = 1.0;
+        for i in 0..n {
+            for j in i + 1..n {
+                value *= 1.7;
+                matrix[i * n + j] = value;
+                matrix[j * n + i] = value;
+            }
+        }
+        let test = mantel_spearman(&matrix, &matrix, n, 0, 0).unwrap();
+        assert!((test.rho - 1.0).abs() < 1e-12);
+        assert_eq!(test.permutations, 120);
+        assert!((test.p_value - 1.0 / 120.0).abs() < 1e-12, "p = {}", test.p_value);
+    }
 
     #[test]
     fn spearman_with_ties_matches_scipy() {

@@ -116,12 +116,13 @@ pub(crate) fn randomise_with_rng(
         }
     };
     if stats.accepted < stats.target {
-        tracing::warn!(
+        // Logged per sample at debug level; `triad_significance` warns once per run.
+        tracing::debug!(
             ?model,
             target = stats.target,
             accepted = stats.accepted,
             attempts = stats.attempts,
-            "edge switching reached its attempt cap before the requested number of switches"
+            "edge switching stopped short of the requested number of switches"
         );
     }
 

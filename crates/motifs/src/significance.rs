@@ -115,6 +115,17 @@ pub fn triad_significance(
         switches.attempts = switches.attempts.saturating_add(stats.attempts);
         switches.accepted = switches.accepted.saturating_add(stats.accepted);
     }
+    if switches.accepted < switches.target {
+        tracing::warn!(
+            model = ?config.model,
+            samples = config.samples,
+            requested = switches.target,
+            accepted = switches.accepted,
+            attempts = switches.attempts,
+            "edge switching accepted fewer switches than requested: the graph allows few \
+             switches, so the null samples stay close to the observed graph"
+        );
+    }
     let classes = (0..TRIAD_CLASSES.len())
         .map(|class| {
             let null_counts: Vec<u64> = null_runs.iter().map(|(counts, _)| counts[class]).collect();

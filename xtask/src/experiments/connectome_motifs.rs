@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use ncm_data::{Connectome, DataDir, SynapseKind};
 use ncm_motifs::{DiGraph, NullConfig, NullModel, TRIAD_CLASSES, TriadSignificance};
@@ -47,17 +47,18 @@ impl Default for Config {
 #[derive(Args)]
 pub struct Cli {
     /// Edge list to analyse instead of the C. elegans connectomes (columns: pre, post,
-    /// optional synapse count, optional type chemical/electrical; comma, tab or space separated).
+    /// optional synapse count, optional type chemical/electrical; comma, tab or space
+    /// separated). Only chemical rows enter the census; rows without a type are chemical.
     #[arg(long)]
     edges: Option<PathBuf>,
     /// Randomised networks per null model.
-    #[arg(long, default_value_t = Config::default().samples)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = Config::default().samples)]
     samples: usize,
     /// Accepted edge switches per edge for one randomised network.
-    #[arg(long, default_value_t = Config::default().switches_per_edge)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = Config::default().switches_per_edge)]
     switches_per_edge: f64,
     /// Seed of the null-model samplers.
-    #[arg(long, default_value_t = Config::default().seed)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = Config::default().seed)]
     seed: u64,
 }
 
@@ -84,15 +85,34 @@ struct NetworkResult {
     name: String,
     nodes: usize,
     edges: usize,
-    mutual_edges: usize,
+    /// Reciprocated node pairs (each counts two of the `edges` arcs).
+    mutual_pairs: usize,
     degree_preserving: TriadSignificance,
     mutual_preserving: TriadSignificance,
+}
+
+/// Checks the settings before any work starts.
+pub fn validate(config: &Config) -> Result<()> {
+    let null = NullConfig {
+        model: NullModel::DegreePreserving,
+        samples: config.samples,
+        switches_per_edge: config.switches_per_edge,
+        seed: config.seed,
+    };
+    null.validate()?;
+    if let Some(path) = &config.edges
+        && !path.is_file()
+    {
+        bail!("edge list {} not found; pass an existing file to --edges", path.display());
+    }
+    Ok(())
 }
 
 /// Runs the experiment and writes `report/connectome-motifs/`.
 pub fn run(config: &Config, data_dir: &Path, report_dir: &Path) -> Result<Section> {
     let out_dir = report_dir.join("connectome-motifs");
-    fs::create_dir_all(&out_dir)?;
+    fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create the report folder {}", out_dir.display()))?;
 
     let networks = load_networks(config, data_dir)?;
     let mut results = Vec::with_capacity(networks.len());
@@ -100,10 +120,8 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path) -> Result<Sectio
         results.push(analyse(config, name, &connectome)?);
     }
 
-    let classes: Vec<String> = TRIAD_CLASSES
-        .iter()
-        .map(|class| class.to_string())
-        .collect();
+    let classes: Vec<String> = TRIAD_CLASSES.iter().map(|class| class.to_string()).collect();
+    let mut figures = Vec::new();
     for (model, file) in [
         ("degree-preserving", "triad_z_degree.svg"),
         ("mutual-preserving", "triad_z_mutual.svg"),
@@ -115,8 +133,13 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path) -> Result<Sectio
                 values: z_scores(pick(result, model)),
             })
             .collect();
+        // A network that allows no switch has no z-score at all; its table row shows dashes.
+        if series.iter().all(|line| line.values.iter().all(|z| !z.is_finite())) {
+            continue;
+        }
         let title = format!("Triad census z-scores, {model} null model");
         write_profile_svg(&out_dir.join(file), &title, "z-score", &classes, &series)?;
+        figures.push(file);
     }
 
     let summary = json!({ "config": config, "networks": results });
@@ -125,9 +148,9 @@ pub fn run(config: &Config, data_dir: &Path, report_dir: &Path) -> Result<Sectio
         serde_json::to_string_pretty(&summary)?,
     )?;
     Ok(Section {
-        name: "connectome_motifs",
+        name: "connectome_motifs".to_owned(),
         title: "Connectome motifs: triad census against null models".to_owned(),
-        html: render(config, &results),
+        html: render(config, &results, &figures),
         summary,
     })
 }
@@ -184,8 +207,11 @@ fn load_networks(config: &Config, data_dir: &Path) -> Result<Vec<(String, Connec
 }
 
 fn analyse(config: &Config, name: String, connectome: &Connectome) -> Result<NetworkResult> {
-    let pairs = connectome.directed_pairs(SynapseKind::Chemical);
-    let graph = DiGraph::from_edges(connectome.node_count(), &pairs)?;
+    let (node_count, pairs) = chemical_network(connectome);
+    if pairs.is_empty() {
+        bail!("{name} has no chemical synapse between two distinct nodes; the census uses chemical synapses only");
+    }
+    let graph = DiGraph::from_edges(node_count, &pairs)?;
     info!(network = %name, nodes = graph.node_count(), edges = graph.edge_count(), "triad census");
 
     let null = |model| NullConfig {
@@ -202,25 +228,55 @@ fn analyse(config: &Config, name: String, connectome: &Connectome) -> Result<Net
         name,
         nodes: graph.node_count(),
         edges: graph.edge_count(),
-        mutual_edges: graph.mutual_edge_count(),
+        mutual_pairs: graph.mutual_edge_count(),
         degree_preserving,
         mutual_preserving,
     })
 }
 
-fn render(config: &Config, results: &[NetworkResult]) -> String {
+/// Returns the directed chemical network restricted to nodes with at least one chemical
+/// synapse to or from another node, renumbered from 0. Nodes without one (sensory end organs,
+/// neurons with only gap junctions) would only inflate the empty and one-edge triad classes.
+fn chemical_network(connectome: &Connectome) -> (usize, Vec<(usize, usize)>) {
+    let pairs = connectome.directed_pairs(SynapseKind::Chemical);
+    let mut new_index = vec![usize::MAX; connectome.node_count()];
+    let mut node_count = 0;
+    for &(pre, post) in &pairs {
+        for node in [pre, post] {
+            if new_index[node] == usize::MAX {
+                new_index[node] = node_count;
+                node_count += 1;
+            }
+        }
+    }
+    let renumbered = pairs.iter().map(|&(pre, post)| (new_index[pre], new_index[post])).collect();
+    (node_count, renumbered)
+}
+
+fn render(config: &Config, results: &[NetworkResult], figures: &[&str]) -> String {
     let mut html = format!(
-        "<p>Chemical-synapse networks as directed graphs (self-loops dropped). Each census is \
+        "<p>Chemical-synapse networks as directed graphs: an arc from each neuron to each \
+         neuron it makes at least one chemical synapse onto, self-loops dropped, nodes without \
+         chemical synapses left out; <em>mutual</em> counts reciprocated pairs. Cook 2019 \
+         includes muscles and other end organs, the other data sets neurons only. Each census is \
          compared with {} randomised networks per null model ({} accepted switches per edge, \
          seed {}). z = (observed − null mean) / null standard deviation; a dash marks a class \
          the null model cannot change. Degree-preserving switching destroys reciprocal edges, so it \
          mostly reports the excess of mutual-edge classes; the mutual-preserving null keeps them \
          and isolates the feed-forward loop (030T), which Milo et al. 2002 found \
-         over-represented in the C. elegans neuronal network.</p>\n\
-         <img src=\"connectome-motifs/triad_z_degree.svg\" alt=\"triad z-scores, degree-preserving null\">\n\
-         <img src=\"connectome-motifs/triad_z_mutual.svg\" alt=\"triad z-scores, mutual-preserving null\">\n",
-        config.samples, config.switches_per_edge, config.seed
+         over-represented in the C. elegans neuronal network. Their z-score (about 3.7) came \
+         from an earlier, sparser reconstruction, so only the sign of the effect compares. \
+         z assumes roughly Gaussian null counts; the empirical p-values in summary.json \
+         (p_over, p_under) cannot go below 1/(samples + 1) = {:.1e}. The 003 count is fixed by \
+         the other fifteen and adds no information.</p>\n",
+        config.samples,
+        config.switches_per_edge,
+        config.seed,
+        1.0 / (config.samples as f64 + 1.0)
     );
+    for file in figures {
+        html.push_str(&format!("<img src=\"connectome-motifs/{file}\" alt=\"triad z-score profile\">\n"));
+    }
     let mut header = vec![
         "network".to_owned(),
         "nodes".to_owned(),
@@ -236,7 +292,7 @@ fn render(config: &Config, results: &[NetworkResult]) -> String {
                 result.name.clone(),
                 result.nodes.to_string(),
                 result.edges.to_string(),
-                result.mutual_edges.to_string(),
+                result.mutual_pairs.to_string(),
                 model.to_owned(),
             ];
             row.extend(

