@@ -1,7 +1,7 @@
 //! Rank correlation between two symmetric region-by-region matrices, with a Mantel test.
 //!
-//! Written here because the only need is a Spearman coefficient over a few hundred region
-//! pairs and its permutation p-value; no maintained crate offers the Mantel test.
+//! Written by hand because both are a few dozen lines over matrices of at most 20 regions,
+//! which does not justify a statistics dependency in the runner.
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -47,7 +47,8 @@ pub fn mantel_spearman(a: &[f64], b: &[f64], n: usize, random_permutations: usiz
     Some(MantelTest { rho, p_value: at_least as f64 / orders.len() as f64, permutations: orders.len() })
 }
 
-/// Every permutation of 0..n when n is small, otherwise the identity plus seeded random ones.
+/// Lists every permutation of 0..n when n is small, otherwise the identity and seeded random
+/// ones.
 fn permutations(n: usize, random_permutations: usize, seed: u64) -> Vec<Vec<usize>> {
     let mut orders = vec![(0..n).collect::<Vec<usize>>()];
     if n <= EXACT_PERMUTATION_MAX_REGIONS {
