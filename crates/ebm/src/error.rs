@@ -1,6 +1,7 @@
 //! Typed errors for the pairwise maximum-entropy (Ising) model of Schneidman et al. 2006
 //! (Nature 440:1007), E(s) = -sum_i h_i s_i - sum_{i<j} J_ij s_i s_j, and for the analyses
-//! of Ezaki et al. 2017 (Phil. Trans. R. Soc. A 375:20160287) built on it.
+//! of Ezaki et al. 2017 (Phil. Trans. R. Soc. A 375:20160287) built on it, and for the
+//! Hopfield associative memories in `hopfield`.
 //!
 //! Every variant names the offending value and the fix.
 
@@ -12,7 +13,7 @@ use thiserror::Error;
 /// iteration of the exact fit visits every state a few times.
 pub const MAX_ENUMERATED_SPINS: usize = 20;
 
-/// Errors returned by model construction, fitting and landscape analysis.
+/// Errors returned by model construction, fitting, landscape analysis and associative memories.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum EbmError {
     /// The model or the data has no spins.
@@ -214,7 +215,150 @@ pub enum EbmError {
         tolerance: f64,
     },
 
-    /// The tensor backend failed while computing or reading energies.
+    /// A set of stored patterns is empty.
+    #[error("empty patterns: pass at least one stored pattern of N values")]
+    EmptyPatterns,
+
+    /// The flat pattern buffer does not split into rows of N units.
+    #[error(
+        "pattern buffer of length {len} is not a multiple of the number of units {n_units}; \
+         pass a row-major patterns x units matrix"
+    )]
+    PatternLengthMismatch {
+        /// Length of the flat buffer.
+        len: usize,
+        /// Number of units per pattern.
+        n_units: usize,
+    },
+
+    /// A continuous pattern has a NaN or infinite component.
+    #[error("pattern {pattern} has value {value} at unit {unit}, which is not finite; pass finite patterns")]
+    NonFinitePattern {
+        /// Pattern (row) index.
+        pattern: usize,
+        /// Unit (column) index.
+        unit: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// A continuous state has a NaN or infinite component.
+    #[error("state component xi[{index}] = {value} is not finite; pass a finite state")]
+    NonFiniteState {
+        /// Unit index.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// The pseudo-inverse rule needs linearly independent patterns.
+    #[error(
+        "pattern {pattern} is linearly dependent on the patterns before it (Cholesky pivot \
+         {pivot:e} of the Gram matrix), so the pseudo-inverse rule is undefined; remove \
+         duplicate or dependent patterns (at most N of them can be independent) or use the Hebb \
+         or Storkey rule"
+    )]
+    LinearlyDependentPatterns {
+        /// Index of the first pattern found dependent on earlier ones.
+        pattern: usize,
+        /// Pivot of the Cholesky factorisation at that pattern, relative to N.
+        pivot: f64,
+    },
+
+    /// The weight matrix of a binary Hopfield network has the wrong number of entries.
+    #[error(
+        "weight matrix has {len} entries but {n_units} thresholds need an N x N matrix of \
+         {expected}; pass the full row-major matrix and one threshold per unit"
+    )]
+    WeightShape {
+        /// Number of weights given.
+        len: usize,
+        /// Number of thresholds given.
+        n_units: usize,
+        /// Expected number of entries, N * N.
+        expected: usize,
+    },
+
+    /// A threshold of a binary Hopfield network is NaN or infinite.
+    #[error("threshold theta[{index}] = {value} is not finite; pass finite thresholds")]
+    NonFiniteThreshold {
+        /// Unit index.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// A self-coupling is negative, so asynchronous updates could raise the energy.
+    #[error(
+        "self-coupling w[{index}][{index}] = {value} is negative, so asynchronous updates can \
+         raise the energy and need not converge; set the diagonal to 0 or a positive value"
+    )]
+    NegativeSelfCoupling {
+        /// Unit index.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// The inverse temperature of a modern Hopfield network or layer is not positive.
+    #[error("invalid inverse temperature beta = {value}: it must be finite and > 0")]
+    InvalidBeta {
+        /// The offending value.
+        value: f64,
+    },
+
+    /// The degree of a polynomial interaction is out of range.
+    #[error(
+        "invalid interaction degree {degree}: it must be an integer from 2 to 2^31 - 1; degree \
+         2 gives the classic Hebbian energy and higher degrees store more patterns"
+    )]
+    InvalidDegree {
+        /// The offending degree.
+        degree: u32,
+    },
+
+    /// The temperature of the Glauber dynamics is negative or not finite.
+    #[error(
+        "invalid temperature T = {value}: it must be finite and >= 0; use 0 for deterministic \
+         sign updates (default 0)"
+    )]
+    InvalidTemperature {
+        /// The offending value.
+        value: f64,
+    },
+
+    /// The fraction of bits to flip is outside [0, 1].
+    #[error("invalid corruption fraction {value}: it must be in [0, 1]")]
+    InvalidFraction {
+        /// The offending value.
+        value: f64,
+    },
+
+    /// A pattern index is beyond the stored patterns.
+    #[error(
+        "pattern index {index} is out of range for {n_patterns} stored patterns; indices run \
+         from 0 to {n_patterns} - 1"
+    )]
+    PatternIndexOutOfRange {
+        /// The offending index.
+        index: usize,
+        /// Number of stored patterns.
+        n_patterns: usize,
+    },
+
+    /// The query and stored-pattern tensors of a Hopfield layer do not fit together.
+    #[error(
+        "Hopfield layer inputs do not match: queries {queries:?} and stored {stored:?} must be \
+         [batch, q, d] and [batch, p, d] with the same batch and d, p >= 1 and d >= 1"
+    )]
+    LayerShapeMismatch {
+        /// Shape of the queries, [batch, q, d].
+        queries: [usize; 3],
+        /// Shape of the stored patterns, [batch, p, d].
+        stored: [usize; 3],
+    },
+
+    /// The tensor backend failed while computing or reading back a result.
     #[error("tensor backend failed: {reason}; check that the device's backend is available")]
     Backend {
         /// Backend error message.

@@ -12,12 +12,16 @@
 //! - [`accuracy_indices`]: r = (S1 - S2) / (S1 - SN) and r_D = (D1 - D2) / D1.
 //! - [`energy_landscape`]: local minima, basins, barriers and the disconnectivity graph.
 //! - [`batch_energy`]: energies of many states as tensor operations on a Burn device.
+//! - [`hopfield`]: associative memories, from the binary network of Hopfield 1982 to the
+//!   dense memory of Krotov and Hopfield 2016 and the continuous modern network of Ramsauer et
+//!   al. 2021, with batched retrieval on a Burn device.
 //!
 //! Samples are passed as row-major samples x N slices of `i8` holding +1 or -1.
 
 mod accuracy;
 mod error;
 mod fit;
+pub mod hopfield;
 mod landscape;
 mod linalg;
 mod model;
@@ -28,6 +32,10 @@ mod walsh;
 pub use accuracy::{AccuracyIndices, accuracy_indices};
 pub use error::{EbmError, MAX_ENUMERATED_SPINS, Result};
 pub use fit::{ExactFit, ExactFitConfig, fit_exact};
+pub use hopfield::{
+    ClassicHopfield, DenseAssociativeMemory, DenseUpdateConfig, HopfieldLayer, HopfieldLayerConfig,
+    Interaction, LearningRule, ModernHopfield, Regime, Retrieval, UpdateConfig, UpdateOutcome,
+};
 pub use landscape::{EnergyLandscape, Merge, energy_landscape};
 pub use model::{IsingModel, MAX_INDEXED_SPINS, state_to_spins};
 pub use moments::{Moments, empirical_moments};
