@@ -80,7 +80,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ExperimentCommand {
-    /// Triad census z-score profiles of connectomes under degree-preserving null models.
+    /// Triad census z-score profiles of connectomes under two edge-switching null models.
     ConnectomeMotifs(connectome_motifs::Cli),
     /// Pairwise maximum-entropy fits and energy landscapes of HCP resting-state BOLD.
     EnergyLandscape(energy_landscape::Cli),
