@@ -138,3 +138,20 @@ fn grasshopper_spike_counts() {
     let trials = ncm_data::read_spike_times(&dir().grasshopper_spike_times(2).unwrap()).unwrap();
     assert_eq!(trials.spike_count(), 868);
 }
+
+#[test]
+fn digits_match_scikit_learn() {
+    let digits = ncm_data::read_digits(&dir().digits()).unwrap();
+
+    // sklearn.datasets.load_digits(): 1797 images of 8 x 8 pixels, labels 0 to 9, and the
+    // first image shows a 0.
+    assert_eq!(digits.len(), 1797);
+    assert_eq!(digits.n_pixels, 64);
+    assert_eq!(digits.images.len(), 1797 * 64);
+    assert!(digits.labels.iter().all(|&label| label <= 9));
+    for label in 0..=9 {
+        assert!(digits.labels.contains(&label), "label {label} is missing");
+    }
+    assert_eq!(digits.labels[0], 0);
+    assert_eq!(&digits.image(0).unwrap()[..8], &[0, 0, 5, 13, 9, 1, 0, 0]);
+}

@@ -1,6 +1,6 @@
 //! SVG figures for the experiment report: significance profiles over motif
-//! classes, disconnectivity graphs of energy landscapes, scatter plots and
-//! grouped bar charts.
+//! classes, disconnectivity graphs of energy landscapes, scatter plots,
+//! grouped bar charts and line charts with labelled vertical markers.
 //!
 //! The figures use the plotters SVG backend without the `ttf` or `ab_glyph`
 //! features. Text goes into the file as SVG `<text>` elements that the viewer
@@ -19,6 +19,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail, ensure};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -534,6 +535,141 @@ fn render_bars(
 
     drop(chart);
     root.present()?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Line charts
+// ---------------------------------------------------------------------------
+
+/// One line of a line chart: a legend label and its (x, y) points in drawing order.
+pub struct LineSeries {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Draws a line chart with numeric axes: one polyline with markers per series,
+/// a legend under the plot, and a labelled vertical dashed line at each
+/// `markers` entry `(label, x)`, for example a theoretical critical value.
+/// Points with a non-finite coordinate are skipped and leave a gap in their
+/// line. The x range covers every marker, so none falls outside the plot.
+pub fn write_line_svg(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[LineSeries],
+    markers: &[(String, f64)],
+) -> Result<()> {
+    ensure!(
+        !series.is_empty(),
+        "series is empty, but a line chart needs at least one series"
+    );
+    if let Some((index, (label, x))) = markers.iter().enumerate().find(|(_, m)| !m.1.is_finite()) {
+        bail!("markers[{index}] ({label:?}) is at x = {x}, but marker positions must be finite");
+    }
+    let finite = || {
+        series
+            .iter()
+            .flat_map(|s| &s.points)
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+    };
+    ensure!(
+        finite().next().is_some(),
+        "no series has a point with finite coordinates, so there is nothing to plot"
+    );
+    let xs = finite().map(|p| p.0).chain(markers.iter().map(|m| m.1));
+    let x = padded_range(xs, false).context("no finite x")?;
+    let y = padded_range(finite().map(|p| p.1), false).context("no finite y")?;
+    let axes = Axes {
+        title,
+        x_desc: Some(x_label),
+        y_desc: y_label,
+        x,
+        y,
+        x_label_area: 56,
+    };
+
+    render_lines(path, &axes, series, markers)
+        .with_context(|| format!("failed to write line chart {}", path.display()))
+}
+
+fn render_lines(
+    path: &Path,
+    axes: &Axes,
+    series: &[LineSeries],
+    markers: &[(String, f64)],
+) -> Result<()> {
+    let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+    let legend = LegendLayout::new(&labels, WIDTH);
+    let root = SVGBackend::new(path, (WIDTH, PLOT_HEIGHT + legend.height)).into_drawing_area();
+    root.fill(&WHITE)?;
+
+    let (upper, _) = root.split_vertically(PLOT_HEIGHT);
+    let chart = build_chart(&upper, axes)?;
+
+    for (label, x) in markers {
+        draw_vertical_marker(&root, &chart, axes, label, *x)?;
+    }
+    for (index, line) in series.iter().enumerate() {
+        draw_xy_line(&root, &chart, index, &line.points)?;
+    }
+    legend.draw(&root, PLOT_HEIGHT, &labels, LegendSwatch::LineAndMarker)?;
+
+    drop(chart);
+    root.present()?;
+    Ok(())
+}
+
+/// Draws one series: line segments between consecutive finite points, then a marker on each.
+fn draw_xy_line(root: &Root, chart: &Chart, index: usize, points: &[(f64, f64)]) -> Result<()> {
+    let (color, marker) = series_style(index);
+    let pixels: Vec<Option<(i32, i32)>> = points
+        .iter()
+        .map(|&(x, y)| (x.is_finite() && y.is_finite()).then(|| chart.backend_coord(&(x, y))))
+        .collect();
+
+    for run in pixels.split(|pixel| pixel.is_none()) {
+        if run.len() >= 2 {
+            let path: Vec<(i32, i32)> = run.iter().flatten().copied().collect();
+            root.draw(&PathElement::new(path, color.stroke_width(2)))?;
+        }
+    }
+    for &pixel in pixels.iter().flatten() {
+        draw_marker(root, pixel, color, marker)?;
+    }
+    Ok(())
+}
+
+/// Draws a grey dashed vertical line across the plot at `x`, with `label`
+/// written bottom to top along its left side, starting at the x axis.
+fn draw_vertical_marker(
+    root: &Root,
+    chart: &Chart,
+    axes: &Axes,
+    label: &str,
+    x: f64,
+) -> Result<()> {
+    let top = chart.backend_coord(&(x, axes.y.end));
+    let bottom = chart.backend_coord(&(x, axes.y.start));
+    root.draw(&DashedPathElement::new(
+        vec![top, bottom],
+        6,
+        4,
+        ZERO_LINE_GREY.stroke_width(1),
+    ))?;
+
+    // Rotated text that starts at the anchor runs up from the bottom of the plot.
+    let style = font(TICK_PX)
+        .color(&ZERO_LINE_GREY)
+        .transform(FontTransform::Rotate270)
+        .pos(Pos::new(HPos::Left, VPos::Bottom));
+    let max_chars = ((bottom.1 - top.1 - 8).max(0) as f64 / text_width("0", TICK_PX)) as usize;
+    root.draw(&Text::new(
+        shorten(label, max_chars),
+        (bottom.0 - 6, bottom.1 - 4),
+        style,
+    ))?;
     Ok(())
 }
 
@@ -1060,6 +1196,72 @@ mod tests {
             error.to_string().contains("failed to write scatter plot"),
             "{error}"
         );
+    }
+
+    fn line(label: &str, points: &[(f64, f64)]) -> LineSeries {
+        LineSeries {
+            label: label.to_owned(),
+            points: points.to_vec(),
+        }
+    }
+
+    #[test]
+    fn line_writes_series_and_markers() {
+        let path = temp_svg("line");
+        let curves = [
+            line(
+                "N = 100",
+                &[(0.05, 1.0), (0.1, 0.98), (f64::NAN, 0.5), (0.2, 0.3)],
+            ),
+            line("N = 200", &[(0.05, 1.0), (0.1, 0.99), (0.2, 0.2)]),
+        ];
+        let markers = [
+            ("alpha_c = 0.138".to_owned(), 0.138),
+            ("far marker".to_owned(), 0.5),
+        ];
+        write_line_svg(
+            &path,
+            "Overlap & load",
+            "alpha",
+            "overlap m",
+            &curves,
+            &markers,
+        )
+        .unwrap();
+
+        let svg = take_svg(&path);
+        assert!(svg.contains("Overlap &amp; load"));
+        assert!(svg.contains("N = 200"));
+        assert!(svg.contains("alpha_c = 0.138"));
+        // The x range grows to hold the marker at 0.5, so its label is drawn in full.
+        assert!(svg.contains("far marker"));
+        // 3 + 3 data markers and one circle in each legend swatch.
+        assert_eq!(svg.matches("<circle").count(), 8);
+    }
+
+    #[test]
+    fn line_rejects_bad_input() {
+        let path = temp_svg("line-bad");
+        let no_series = write_line_svg(&path, "t", "x", "y", &[], &[]);
+        let all_nan = write_line_svg(&path, "t", "x", "y", &[line("a", &[(f64::NAN, 1.0)])], &[]);
+        let bad_marker = write_line_svg(
+            &path,
+            "t",
+            "x",
+            "y",
+            &[line("a", &[(0.0, 1.0)])],
+            &[("theory".to_owned(), f64::INFINITY)],
+        );
+
+        assert!(
+            no_series
+                .unwrap_err()
+                .to_string()
+                .contains("series is empty")
+        );
+        assert!(all_nan.unwrap_err().to_string().contains("nothing to plot"));
+        assert!(bad_marker.unwrap_err().to_string().contains("markers[0]"));
+        assert!(!path.exists());
     }
 
     #[test]

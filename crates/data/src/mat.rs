@@ -211,8 +211,9 @@ fn missing_variable(path: &Path, variable: &str, contents: &MatContents) -> Data
     }
     let detail = format!(
         "variable {variable:?} is not among the decoded variables {present:?}, and {} data \
-         element(s) could not be decoded (matfile 0.5 cannot read int32 arrays; save the \
-         variable as double): {}",
+         element(s) could not be decoded: {}. A checksum or inflate error means the file \
+         is corrupt (fetch it again); otherwise the variable may use a class matfile 0.5 \
+         cannot read, such as int32, and should be saved as double",
         contents.failures.len(),
         contents.failures.join("; ")
     );

@@ -33,8 +33,8 @@ pub use accuracy::{AccuracyIndices, accuracy_indices};
 pub use error::{EbmError, MAX_ENUMERATED_SPINS, Result};
 pub use fit::{ExactFit, ExactFitConfig, fit_exact};
 pub use hopfield::{
-    ClassicHopfield, DenseAssociativeMemory, DenseUpdateConfig, HopfieldLayer, HopfieldLayerConfig,
-    Interaction, LearningRule, ModernHopfield, Regime, Retrieval, UpdateConfig, UpdateOutcome,
+    ClassicHopfield, DenseAssociativeMemory, DenseUpdateConfig, HebbMemory, HopfieldLayer,
+    HopfieldLayerConfig, Interaction, LearningRule, ModernHopfield, Regime, Retrieval, UpdateConfig, UpdateOutcome,
 };
 pub use landscape::{EnergyLandscape, Merge, energy_landscape};
 pub use model::{IsingModel, MAX_INDEXED_SPINS, state_to_spins};

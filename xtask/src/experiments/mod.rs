@@ -6,3 +6,4 @@
 
 pub mod connectome_motifs;
 pub mod energy_landscape;
+pub mod hopfield_capacity;

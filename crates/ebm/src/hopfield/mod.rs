@@ -5,6 +5,8 @@
 //!   pseudo-inverse rule (Personnaz et al. 1985, J. Physique Lett. 46:L359; Kanter and
 //!   Sompolinsky 1987, Phys. Rev. A 35:380), with seeded asynchronous and synchronous dynamics
 //!   and batched retrieval on a Burn device.
+//! - [`HebbMemory`]: the same network with Hebb weights, kept as its patterns so that batched
+//!   retrieval uses the low-rank fields ((S Xi^T) Xi - P S) / N.
 //! - [`DenseAssociativeMemory`]: the dense memory of Krotov and Hopfield 2016 (NeurIPS),
 //!   E(s) = -sum_mu F(xi_mu . s), with polynomial, rectified polynomial and exponential
 //!   (Demircigil et al. 2017, J. Stat. Phys. 168:288) interactions.
@@ -21,6 +23,7 @@ mod classic;
 mod dense;
 mod dense_batch;
 mod dynamics;
+mod hebb_memory;
 mod layer;
 mod modern;
 mod patterns;
@@ -31,6 +34,7 @@ mod rules;
 pub use classic::ClassicHopfield;
 pub use dense::{DenseAssociativeMemory, DenseUpdateConfig, Interaction};
 pub use dynamics::{UpdateConfig, UpdateOutcome};
+pub use hebb_memory::HebbMemory;
 pub use layer::{HopfieldLayer, HopfieldLayerConfig};
 pub use modern::{ModernHopfield, Retrieval};
 pub use patterns::{corrupt, overlap, random_patterns};
