@@ -72,8 +72,8 @@ pub fn run(cli: Cli, global: &GlobalOptions) -> Result<()> {
 
     // SAFETY: set_var is sound only while no other thread reads or writes the environment.
     // Before this point xtask has only parsed its arguments, installed the tracing subscriber
-    // and built a Burn device value, none of which starts a thread; the rayon pool and
-    // criterion start later.
+    // and built a Burn device value (Burn 0.22 device constructors are lazy), none of which
+    // starts a thread. The rayon pool and criterion start later.
     unsafe { std::env::set_var("CRITERION_HOME", criterion_home()) };
 
     let device = global.backend.device()?;

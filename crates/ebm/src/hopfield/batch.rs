@@ -43,7 +43,8 @@ impl ClassicHopfield {
         let weights = Tensor::<2>::from_data(TensorData::new(self.weights().to_vec(), [n, n]), device);
         let thresholds =
             Tensor::<2>::from_data(TensorData::new(self.thresholds().to_vec(), [1, n]), device);
-        // Trained networks have zero thresholds, and skipping them saves one pass per step.
+        // Networks from `train` have zero thresholds, and skipping the subtraction saves one
+        // pass per step.
         let has_thresholds = self.thresholds().iter().any(|&theta| theta != 0.0);
         let mut states = upload_spins(cues, batch, n, device);
 
@@ -58,15 +59,13 @@ impl ClassicHopfield {
     }
 }
 
-/// Returns sign(fields) where the field is nonzero and `states` where it is exactly 0 (or
-/// NaN).
-///
-/// Two comparisons and two masked fills replace sign, abs, negation and a multiply-add, which
-/// took 0.5 ms against 0.2 ms for 256 x 1000 fields on the flex backend.
+/// Returns sign(fields) where the field is nonzero and `states` where it is exactly 0.
+// NOTE: `greater_elem`/`lower_elem` with two `mask_fill` calls made `cargo xtask bench
+// hopfield` slower on flex (63 ms against 46 ms per dense call), so the arithmetic form stays.
 pub(crate) fn tensor_sign_keeping_ties(fields: Tensor<2>, states: Tensor<2>) -> Tensor<2> {
-    let positive = fields.clone().greater_elem(0.0);
-    let negative = fields.lower_elem(0.0);
-    states.mask_fill(positive, 1.0).mask_fill(negative, -1.0)
+    let signs = fields.sign();
+    let ties = signs.clone().abs().neg().add_scalar(1.0); // 1 where the field is 0, else 0
+    signs.add(states.mul(ties))
 }
 
 /// Uploads B x N +-1 spins as an f32 tensor.
