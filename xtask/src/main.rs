@@ -129,8 +129,15 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the config file {}", path.display()))?;
-            toml::from_str(&text)
-                .with_context(|| format!("invalid experiment settings in {}", path.display()))?
+            let mut config: MainJobConfig = toml::from_str(&text)
+                .with_context(|| format!("invalid experiment settings in {}", path.display()))?;
+            // A relative edge-list path in a settings file is relative to that file.
+            if let (Some(edges), Some(folder)) = (&config.connectome_motifs.edges, path.parent())
+                && edges.is_relative()
+            {
+                config.connectome_motifs.edges = Some(folder.join(edges));
+            }
+            config
         }
         None => MainJobConfig::default(),
     };
