@@ -15,15 +15,20 @@ use std::path::PathBuf;
 pub fn data_dir() -> PathBuf {
     let dir = std::env::var_os("NCM_DATA_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("..")
-                .join("data")
-        });
+        .unwrap_or_else(|| manifest_dir().join("..").join("data"));
     assert!(
         dir.join(".stamps").is_dir(),
         "no fetched data in {}; run `cargo xtask fetch-data` (or set NCM_DATA_DIR) first",
         dir.display()
     );
     dir
+}
+
+/// Returns this crate's folder. Cargo sets `CARGO_MANIFEST_DIR` when it runs a test, which
+/// stays right when one target folder serves several checkouts; the compile-time value is the
+/// fallback for a test binary started by hand.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }

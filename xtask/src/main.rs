@@ -201,8 +201,14 @@ fn ensure_data(global: &GlobalOptions) -> Result<PathBuf> {
     Ok(data_dir)
 }
 
+/// Returns the workspace folder. `cargo run` sets `CARGO_MANIFEST_DIR` at run time, which
+/// stays right when one target folder serves several checkouts; the compile-time value is the
+/// fallback for a binary started by hand.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
