@@ -10,7 +10,7 @@ use std::path::PathBuf;
 ///
 /// # Panics
 ///
-/// Panics when the folder holds no fetched data, with the command that fetches it: the
+/// Panics when the folder contains no fetched data, with the command that fetches it: the
 /// real-data tests must fail rather than pass without their data.
 pub fn data_dir() -> PathBuf {
     let dir = std::env::var_os("NCM_DATA_DIR")
@@ -24,9 +24,9 @@ pub fn data_dir() -> PathBuf {
     dir
 }
 
-/// Returns this crate's folder. Cargo sets `CARGO_MANIFEST_DIR` when it runs a test, which
-/// stays right when one target folder serves several checkouts; the compile-time value is the
-/// fallback for a test binary started by hand.
+/// Returns this crate's folder. It prefers the `CARGO_MANIFEST_DIR` that Cargo sets when it
+/// runs a test, because that stays right when one target folder serves several checkouts. The
+/// compile-time value serves a test binary started by hand.
 fn manifest_dir() -> PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)

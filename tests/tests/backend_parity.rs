@@ -6,7 +6,7 @@
 use burn::tensor::Device;
 use ncm_ebm::IsingModel;
 
-/// A 12-unit model with couplings of both signs, so energies span a wide range.
+/// Builds an `n`-unit model with couplings of both signs, so energies span a wide range.
 fn model(n: usize) -> IsingModel {
     let field = (0..n).map(|i| 0.3 * ((i as f64) * 0.7).sin()).collect();
     let mut coupling = vec![0.0; n * n];
@@ -20,7 +20,7 @@ fn model(n: usize) -> IsingModel {
     IsingModel::new(field, coupling).expect("valid test model")
 }
 
-/// Every state of `n` spins, one row per state, +-1.
+/// Lists every state of `n` spins, one row per state, +-1.
 fn all_states(n: usize) -> Vec<i8> {
     let mut states = Vec::with_capacity((1 << n) * n);
     for index in 0u32..1 << n {

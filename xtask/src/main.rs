@@ -42,7 +42,7 @@ pub struct GlobalOptions {
     /// Burn backend for tensor work; it must have been compiled into xtask.
     #[arg(long, global = true, value_enum, default_value_t = Backend::Flex, env = "NCM_BACKEND")]
     pub backend: Backend,
-    /// Folder that holds the extracted data sets.
+    /// Folder that contains the extracted data sets.
     #[arg(long, global = true, env = "NCM_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Folder the report is written to.
@@ -201,9 +201,9 @@ fn ensure_data(global: &GlobalOptions) -> Result<PathBuf> {
     Ok(data_dir)
 }
 
-/// Returns the workspace folder. `cargo run` sets `CARGO_MANIFEST_DIR` at run time, which
-/// stays right when one target folder serves several checkouts; the compile-time value is the
-/// fallback for a binary started by hand.
+/// Returns the workspace folder. It prefers the `CARGO_MANIFEST_DIR` that `cargo run` sets at
+/// run time, because that stays right when one target folder serves several checkouts. The
+/// compile-time value serves a binary started by hand.
 fn workspace_root() -> PathBuf {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
