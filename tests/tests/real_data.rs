@@ -18,8 +18,8 @@ fn varshney_matches_published_counts() {
     assert_eq!(connectome.node_count(), 279);
     assert_eq!(connectome.directed_pairs(SynapseKind::Chemical).len(), 2194);
     assert_eq!(connectome.gap_junction_total(), 890);
-    // The paper reports 6393 chemical synapses; the S + Sp rows of NeuronConnect.xls sum to
-    // 6394, and so do the R + Rp rows that list the same synapses from the other side.
+    // The paper reports 6393 chemical synapses, but the S + Sp rows of NeuronConnect.xls sum
+    // to 6394. The R + Rp rows, which list the same synapses from the other side, agree.
     assert_eq!(connectome.total_synapses(SynapseKind::Chemical), 6394);
 }
 

@@ -110,9 +110,7 @@ pub fn validate(config: &Config) -> Result<()> {
 
 /// Runs the experiment and writes `report/connectome-motifs/`.
 pub fn run(config: &Config, data_dir: &Path, report_dir: &Path) -> Result<Section> {
-    let out_dir = report_dir.join("connectome-motifs");
-    fs::create_dir_all(&out_dir)
-        .with_context(|| format!("cannot create the report folder {}", out_dir.display()))?;
+    let out_dir = super::create_output_dir(report_dir, "connectome-motifs")?;
 
     let networks = load_networks(config, data_dir)?;
     let mut results = Vec::with_capacity(networks.len());

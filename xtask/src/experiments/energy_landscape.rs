@@ -134,9 +134,7 @@ pub fn run(
     backend: Backend,
 ) -> Result<Section> {
     validate(config)?;
-    let out_dir = report_dir.join("energy-landscape");
-    fs::create_dir_all(&out_dir)
-        .with_context(|| format!("cannot create the report folder {}", out_dir.display()))?;
+    let out_dir = super::create_output_dir(report_dir, "energy-landscape")?;
     let dir = DataDir::new(data_dir);
     let fit_config = ExactFitConfig {
         tolerance: config.tolerance,
@@ -216,7 +214,7 @@ pub fn validate(config: &Config) -> Result<()> {
             ncm_data::HCP_SUBJECTS
         );
     }
-    if let Some(repeated) = first_repeat(&config.subjects) {
+    if let Some(repeated) = super::first_repeat(&config.subjects) {
         bail!("subject {repeated} is listed twice; list each subject once");
     }
     if config.regions.len() < 2 || config.regions.len() > 20 {
@@ -225,7 +223,7 @@ pub fn validate(config: &Config) -> Result<()> {
             config.regions.len()
         );
     }
-    if let Some(repeated) = first_repeat(&config.regions) {
+    if let Some(repeated) = super::first_repeat(&config.regions) {
         bail!("region {repeated} is listed twice; list each region once");
     }
     if !(config.tolerance > 0.0 && config.tolerance <= 1e-3) {
@@ -237,9 +235,6 @@ pub fn validate(config: &Config) -> Result<()> {
     Ok(())
 }
 
-fn first_repeat<T: PartialEq + std::fmt::Debug>(values: &[T]) -> Option<&T> {
-    values.iter().enumerate().find(|(i, value)| values[..*i].contains(value)).map(|(_, value)| value)
-}
 
 /// Loads one subject's binarised BOLD states (time x regions, +-1) and structural connectivity
 /// restricted to the regions (row-major).

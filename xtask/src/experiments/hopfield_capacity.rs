@@ -41,7 +41,7 @@ use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Result, bail, ensure};
 use burn::tensor::Device;
 use clap::Args;
 use ncm_ebm::LearningRule;
@@ -252,7 +252,7 @@ fn validate_sizes(name: &str, sizes: &[usize], min: usize) -> Result<()> {
     if let Some(&size) = sizes.iter().find(|&&size| !(min..=4000).contains(&size)) {
         bail!("{name} contains N = {size}; use sizes from {min} to 4000");
     }
-    if let Some(size) = first_repeat(sizes) {
+    if let Some(size) = super::first_repeat(sizes) {
         bail!("{name} lists N = {size} twice; list each size once");
     }
     Ok(())
@@ -352,13 +352,6 @@ fn validate_fractions(name: &str, fractions: &[f64]) -> Result<()> {
     Ok(())
 }
 
-fn first_repeat<T: PartialEq>(values: &[T]) -> Option<&T> {
-    values
-        .iter()
-        .enumerate()
-        .find(|(i, value)| values[..*i].contains(value))
-        .map(|(_, value)| value)
-}
 
 /// Runs the experiment and writes `report/hopfield-capacity/`.
 pub fn run(
@@ -369,9 +362,7 @@ pub fn run(
     backend: Backend,
 ) -> Result<Section> {
     validate(config)?;
-    let out_dir = report_dir.join("hopfield-capacity");
-    fs::create_dir_all(&out_dir)
-        .with_context(|| format!("cannot create the report folder {}", out_dir.display()))?;
+    let out_dir = super::create_output_dir(report_dir, "hopfield-capacity")?;
 
     let results = measure(config, data_dir, device)?;
     render::write_figures(&out_dir, config, &results)?;

@@ -7,3 +7,25 @@
 pub mod connectome_motifs;
 pub mod energy_landscape;
 pub mod hopfield_capacity;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// Creates `report_dir/name` for an experiment's files and returns its path.
+pub fn create_output_dir(report_dir: &Path, name: &str) -> Result<PathBuf> {
+    let out_dir = report_dir.join(name);
+    fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create the report folder {}", out_dir.display()))?;
+    Ok(out_dir)
+}
+
+/// Returns the first value that occurs earlier in `values` too.
+pub fn first_repeat<T: PartialEq>(values: &[T]) -> Option<&T> {
+    values
+        .iter()
+        .enumerate()
+        .find(|(i, value)| values[..*i].contains(value))
+        .map(|(_, value)| value)
+}

@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::error::{EbmError, Result};
-use crate::hopfield::dynamics::{UpdateOutcome, sign_keeping_ties};
+use crate::hopfield::dynamics::{UpdateOutcome, sign_keeping_ties, validate_max_sweeps};
 use crate::hopfield::patterns::{validate_binary_patterns, validate_state};
 
 /// Interaction function F of a [`DenseAssociativeMemory`].
@@ -82,13 +82,7 @@ impl DenseUpdateConfig {
     /// # Errors
     /// [`EbmError::InvalidConfig`] naming `max_sweeps`.
     pub fn validate(&self) -> Result<()> {
-        if self.max_sweeps == 0 {
-            return Err(EbmError::InvalidConfig {
-                name: "max_sweeps",
-                value: "0".to_string(),
-                expected: "must be at least 1 (default 100)",
-            });
-        }
+        validate_max_sweeps(self.max_sweeps)?;
         Ok(())
     }
 }

@@ -41,13 +41,7 @@ impl UpdateConfig {
     /// # Errors
     /// [`EbmError::InvalidConfig`] for `max_sweeps` and [`EbmError::InvalidTemperature`].
     pub fn validate(&self) -> Result<()> {
-        if self.max_sweeps == 0 {
-            return Err(EbmError::InvalidConfig {
-                name: "max_sweeps",
-                value: "0".to_string(),
-                expected: "must be at least 1 (default 100)",
-            });
-        }
+        validate_max_sweeps(self.max_sweeps)?;
         if !(self.temperature.is_finite() && self.temperature >= 0.0) {
             return Err(EbmError::InvalidTemperature { value: self.temperature });
         }
@@ -165,6 +159,18 @@ impl ClassicHopfield {
             energy: self.energy_unchecked(state),
         }
     }
+}
+
+/// Rejects a sweep limit of zero, which would return the cue unchanged.
+pub(crate) fn validate_max_sweeps(max_sweeps: usize) -> Result<()> {
+    if max_sweeps == 0 {
+        return Err(EbmError::InvalidConfig {
+            name: "max_sweeps",
+            value: "0".to_string(),
+            expected: "must be at least 1 (default 100)",
+        });
+    }
+    Ok(())
 }
 
 /// Returns the sign of `field`, or `current` when the field is exactly 0.
