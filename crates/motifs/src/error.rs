@@ -34,7 +34,9 @@ pub enum MotifError {
     },
 
     /// Too few null-model samples to estimate a standard deviation.
-    #[error("invalid samples = {samples}: use at least 2 null-model samples (`NullConfig` default 100)")]
+    #[error(
+        "invalid samples = {samples}: use at least 2 null-model samples (`NullConfig` default 100)"
+    )]
     InvalidSamples {
         /// The rejected sample count.
         samples: usize,

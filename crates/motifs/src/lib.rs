@@ -6,12 +6,14 @@
 //! Motif generators and circuit dynamics are planned but not written yet.
 
 mod census;
+pub mod circuit;
 mod error;
 mod graph;
 pub mod null;
 mod significance;
 
 pub use census::{TRIAD_CLASSES, TriadCensus, triad_census, triad_class_index, triple_count};
+pub use circuit::{CellType, Circuit, CircuitError, MotifKind, PlantedMotif};
 pub use error::MotifError;
 pub use graph::DiGraph;
 pub use null::{NullModel, SwitchStats, randomise};
