@@ -25,7 +25,7 @@ fn empty_background(neuron_count: usize) -> BackgroundConfig {
     }
 }
 
-/// The feedforward loop A -> B -> C, A -> C, labelled as one planted motif.
+/// Builds the feedforward loop A -> B -> C, A -> C, labelled as one planted motif.
 fn feedforward_loop() -> Circuit {
     let e = CellType::Excitatory;
     let mut weights = vec![0.0; 9];
@@ -132,6 +132,7 @@ fn several_motifs_add_their_triads() {
         ],
     };
     let circuit = config.build().unwrap();
+
     // Cycle (3 nodes), pair (2) and winner-take-all (3: two units, each reciprocally joined
     // to the pool neuron) fill all 8 nodes, with no arcs between motifs.
     // 030C: the cycle. 201: the winner-take-all triple.
@@ -334,6 +335,7 @@ fn distance_dependent_background_is_local() {
         ..Default::default()
     };
     let circuit = plant(&background, &[]).unwrap();
+
     let positions = circuit.positions().unwrap();
     assert_eq!(positions.len(), 400);
     for p in positions {
@@ -491,6 +493,7 @@ fn background_errors() {
     };
     let not_positive = |field, value| Err(CircuitError::NotPositive { field, value });
     let not_probability = |field, value| Err(CircuitError::NotProbability { field, value });
+
     assert_eq!(
         build(|b| b.neuron_count = 0),
         Err(CircuitError::CountTooSmall {

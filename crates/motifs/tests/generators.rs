@@ -36,10 +36,10 @@ fn assert_dale(circuit: &Circuit) {
     }
 }
 
-fn assert_close(actual: f64, expected: f64, what: &str) {
+fn assert_close(actual: f64, expected: f64, context: &str) {
     assert!(
         (actual - expected).abs() <= 1e-12 * expected.abs().max(1.0),
-        "{what}: {actual} != {expected}"
+        "{context}: {actual} != {expected}"
     );
 }
 
@@ -154,7 +154,7 @@ fn inhibitory_feedback_runs_through_interneurons() {
     assert_eq!(circuit.cell_types()[3], CellType::Inhibitory);
     assert!(circuit.weight(3, 0).unwrap() < 0.0);
     assert_dale(&circuit);
-    // A directed 4-cycle: each of its 4 triples holds a path of two arcs.
+    // A directed 4-cycle: each of its 4 triples contains a path of two arcs.
     assert_eq!(nonzero_census(&circuit), vec![("021C", 4)]);
 }
 
@@ -289,6 +289,7 @@ fn winner_take_all_arcs_and_weights() {
         ..Default::default()
     };
     let circuit = config.build().unwrap();
+
     let mut expected = BTreeSet::new();
     for unit in 0..4 {
         for pool in 4..6 {

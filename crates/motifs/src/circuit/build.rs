@@ -2,7 +2,7 @@
 //! weight scaling that keeps rate dynamics stable.
 //!
 //! Every generator first lays down unsigned synapse magnitudes, then signs them by the cell
-//! type of the presynaptic neuron (so Dale's law holds by construction) and finally scales the
+//! type of the presynaptic neuron (so Dale's law is met by construction) and finally scales the
 //! whole matrix so that the largest total absolute input of any neuron,
 //! `max_post Σ_pre |W[post][pre]|`, equals the configured `input_gain`.
 //!

@@ -20,7 +20,7 @@
 //!    `input_gain` (see [`super::DEFAULT_INPUT_GAIN`] for why that keeps rate dynamics
 //!    stable).
 //!
-//! The circuit's [`PlantedMotif`] list holds every motif with its nodes and arcs in
+//! The circuit's [`PlantedMotif`] list contains every motif with its nodes and arcs in
 //! circuit ids; the background arcs are the rest ([`Circuit::background_arcs`]).
 
 use rand::{RngExt, SeedableRng};

@@ -1,12 +1,12 @@
 //! Dimensionality expansion: few input neurons fan out onto many expansion units, each of
 //! which samples exactly K inputs, with optional global feedback inhibition.
 //!
-//! This is the layout of cerebellar granule cells, which receive about four mossy fibres each
-//! (Marr 1969, "A theory of cerebellar cortex", Journal of Physiology 202:437–470), and of
-//! Kenyon cells of the fly mushroom body, which receive about seven projection-neuron inputs
-//! and are kept sparse by one wide-field inhibitory neuron (APL). Litwin-Kumar, Harris, Axel,
-//! Sompolinsky & Abbott 2017, "Optimal degrees of synaptic connectivity", Neuron
-//! 93:1153–1164, analyse how K shapes the expanded representation.
+//! Cerebellar granule cells are wired this way, each with a few (about four) mossy-fibre
+//! inputs (Marr 1969, "A theory of cerebellar cortex", Journal of Physiology 202:437–470).
+//! So are Kenyon cells of the fly mushroom body, which receive about seven projection-neuron
+//! inputs and are kept sparse by one wide-field inhibitory neuron (APL).
+//! Litwin-Kumar, Harris, Axel, Sompolinsky & Abbott 2017, "Optimal degrees of synaptic
+//! connectivity", Neuron 93:1153–1164, analyse how K shapes the expanded representation.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

@@ -1,11 +1,11 @@
 //! Feedforward chains and feedback loops built on them.
 //!
 //! A feedforward chain is a sequence of excitatory layers, each projecting only to the next.
-//! With all-to-all projections it is a synfire chain (Abeles 1991, "Corticonics", Cambridge
-//! University Press; Diesmann, Gewaltig & Aertsen 1999, "Stable propagation of synchronous
-//! spiking in cortical neural networks", Nature 402:529–533). With a fixed fan-in every neuron
-//! of a layer receives exactly that many inputs from the layer before, drawn without
-//! replacement. A feedback loop adds a projection from a higher layer back to a lower one,
+//! With all-to-all projections it is a synfire chain (Abeles 1991, "Corticonics: Neuronal
+//! Circuits of the Cerebral Cortex", Cambridge University Press; Diesmann, Gewaltig & Aertsen
+//! 1999, "Stable propagation of synchronous spiking in cortical neural networks", Nature
+//! 402:529–533). With a fixed fan-in every neuron of a layer receives exactly that many
+//! inputs from the layer before, drawn without replacement. A feedback loop adds a projection from a higher layer back to a lower one,
 //! either directly (excitatory) or through a pool of inhibitory interneurons.
 
 use rand::SeedableRng;
@@ -18,7 +18,7 @@ use super::build::{
 };
 use super::{CellType, Circuit, CircuitError, MotifKind};
 
-/// How a presynaptic population projects onto a postsynaptic one.
+/// Projection pattern from a presynaptic population onto a postsynaptic one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Connectivity {
@@ -107,7 +107,8 @@ impl FeedforwardChainConfig {
     ///
     /// # Errors
     /// [`CircuitError::CountTooSmall`] for fewer than 2 layers or a zero fan-in,
-    /// [`CircuitError::EmptyLayer`] for a layer of 0 neurons, [`CircuitError::FanInTooLarge`] if the fan-in exceeds a presynaptic layer,
+    /// [`CircuitError::EmptyLayer`] for a layer of 0 neurons,
+    /// [`CircuitError::FanInTooLarge`] if the fan-in exceeds a presynaptic layer,
     /// [`CircuitError::NotPositive`] for a bad `input_gain`, and
     /// [`CircuitError::TooManyNeurons`] above [`super::MAX_NEURONS`].
     pub fn validate(&self) -> Result<(), CircuitError> {
@@ -250,12 +251,13 @@ impl FeedbackLoopConfig {
     /// Checks every field.
     ///
     /// # Errors
-    /// Those of [`FeedforwardChainConfig::validate`], plus
-    /// [`CircuitError::LayerOutOfRange`] for a layer index outside the chain,
-    /// [`CircuitError::FeedbackNotBackward`] unless `from_layer > to_layer`,
-    /// [`CircuitError::CountTooSmall`] for zero interneurons (inhibitory feedback) or a zero
-    /// feedback fan-in, [`CircuitError::FanInTooLarge`] if the feedback fan-in exceeds its
-    /// source population, and [`CircuitError::NotPositive`] for a bad `feedback_strength`.
+    /// Those of [`FeedforwardChainConfig::validate`], plus:
+    /// - [`CircuitError::LayerOutOfRange`] for a layer index outside the chain;
+    /// - [`CircuitError::FeedbackNotBackward`] unless `from_layer > to_layer`;
+    /// - [`CircuitError::CountTooSmall`] for zero interneurons (inhibitory feedback) or a
+    ///   zero feedback fan-in;
+    /// - [`CircuitError::FanInTooLarge`] if the feedback fan-in exceeds its source population;
+    /// - [`CircuitError::NotPositive`] for a bad `feedback_strength`.
     pub fn validate(&self) -> Result<(), CircuitError> {
         self.as_chain().validate()?;
         let layer_count = self.layer_sizes.len();

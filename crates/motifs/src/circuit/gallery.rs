@@ -29,10 +29,10 @@ pub enum MotifConfig {
 }
 
 impl MotifConfig {
-    /// Default settings of the generator of `kind`. Every default circuit has 8 to 21
-    /// neurons: a 4-4-4 chain, the same chain with feedback from layer 2 to layer 0, 3
-    /// assemblies of 4, winner-take-all with 6 units and 2 inhibitory neurons, a ring of 16 and
-    /// 4 inputs expanded onto 16 units with one inhibitory neuron.
+    /// Default settings of the generator of `kind`. Every default circuit has 8 to 21 neurons.
+    /// They are a 4-4-4 chain, the same chain with feedback from layer 2 to layer 0, 3
+    /// assemblies of 4, and winner-take-all with 6 units and 2 inhibitory neurons. The last
+    /// two are a ring of 16, and 4 inputs expanded onto 16 units with one inhibitory neuron.
     pub fn default_for(kind: MotifKind) -> Self {
         match kind {
             MotifKind::FeedforwardChain => Self::FeedforwardChain(Default::default()),

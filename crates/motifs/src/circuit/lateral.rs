@@ -1,8 +1,7 @@
 //! Lateral inhibition: winner-take-all through a shared inhibitory pool, and centre-surround.
 //!
 //! Winner-take-all: excitatory units drive a common pool of inhibitory neurons, which inhibits
-//! every unit, so the most strongly driven unit suppresses the others (Amari & Arbib 1977,
-//! "Competition and cooperation in neural nets", in Systems Neuroscience, Academic Press).
+//! every unit, so the most strongly driven unit suppresses the others.
 //! Centre-surround: units on a ring excite their near neighbours and, through a local
 //! inhibitory interneuron each, inhibit the units further out, giving the "Mexican hat"
 //! interaction of Amari 1977, "Dynamics of pattern formation in lateral-inhibition type

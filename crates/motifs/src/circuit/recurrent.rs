@@ -1,12 +1,11 @@
 //! Recurrent excitation: reciprocally connected pairs and clustered assemblies.
 //!
-//! Reciprocal connections between excitatory cortical neurons are several times more common
-//! than a random network predicts, and connected neurons cluster (Song, Sjöström, Reigl,
+//! Reciprocal connections between excitatory cortical neurons are more common than a random
+//! network predicts, and connected neurons cluster (Song, Sjöström, Reigl,
 //! Nelson & Chklovskii 2005, "Highly nonrandom features of synaptic connectivity in local
 //! cortical circuits", PLoS Biology 3:e68). Assemblies with dense connections inside and sparse
-//! ones between are the clustered networks of Litwin-Kumar & Doiron 2012, "Slow dynamics and
-//! high variability in balanced cortical networks with clustered connections", Nature
-//! Neuroscience 15:1498–1505.
+//! ones between are the clustered networks that Litwin-Kumar & Doiron (2012, Nature
+//! Neuroscience) studied as a source of slow, variable cortical activity.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -2,10 +2,9 @@
 //! and a weight that fall off with distance.
 //!
 //! Neighbouring neurons connect more often and more strongly than distant ones, which keeps
-//! neighbouring positions of a sensory map together from one stage to the next (Kaas 1997,
-//! "Topographic maps are fundamental to sensory processing", Brain Research Bulletin
-//! 44:107–112). A ring is the layout of head-direction and orientation-tuning models, and a
-//! sheet with periodic boundaries (a torus) avoids edge effects.
+//! neighbouring positions of a sensory map together from one stage to the next. A ring is the
+//! layout of head-direction and orientation-tuning models, and a sheet with periodic
+//! boundaries (a torus) avoids edge effects.
 //!
 //! Distances are measured in units of the neuron spacing. For `0 < d <= radius` the arc
 //! `pre -> post` exists with probability `peak_probability × exp(-d² / (2 connection_sigma²))`
@@ -188,7 +187,7 @@ impl TopographicMapConfig {
                 }
                 if rng.random_bool(self.connection_probability(d)) {
                     // NOTE: a weight_sigma far below the spacing underflows exp() to 0 and
-                    // drops the arc, so such maps have fewer arcs than the probability says.
+                    // drops the arc, so such maps have fewer arcs than `connection_probability` gives.
                     builder.connect(pre, post, gaussian(d, self.weight_sigma));
                 }
             }
