@@ -139,6 +139,25 @@ pub struct MotifPlacement {
 }
 
 /// Settings of a composed circuit: a background network and the motifs planted in it.
+///
+/// # Examples
+/// ```
+/// use ncm_motifs::{
+///     BackgroundConfig, CompositionConfig, MotifConfig, MotifKind, MotifPlacement,
+/// };
+///
+/// let config = CompositionConfig {
+///     background: BackgroundConfig { neuron_count: 50, seed: 3, ..Default::default() },
+///     motifs: vec![MotifPlacement {
+///         motif: MotifConfig::default_for(MotifKind::LateralInhibition),
+///         nodes: None,
+///     }],
+/// };
+/// let circuit = config.build().unwrap();
+/// let planted = &circuit.motifs()[0];
+/// assert_eq!(planted.nodes.len(), 8);
+/// assert!(planted.arcs.iter().all(|arc| !circuit.background_arcs().contains(arc)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CompositionConfig {

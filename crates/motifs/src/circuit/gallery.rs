@@ -106,6 +106,17 @@ impl MotifConfig {
 /// # Errors
 /// None for the defaults; the `Result` carries the generators' errors should the defaults
 /// ever become invalid.
+///
+/// # Examples
+/// ```
+/// use ncm_motifs::{CellType, MotifKind, example_circuit};
+///
+/// let circuit = example_circuit(MotifKind::DimensionalityExpansion, 7).unwrap();
+/// assert_eq!(circuit.neuron_count(), 4 + 16 + 1);
+/// assert_eq!(circuit.cell_types()[20], CellType::Inhibitory);
+/// // Every expansion unit has K = 2 inputs plus the global inhibitory neuron.
+/// assert!((4..20).all(|unit| circuit.graph().in_degree(unit) == 3));
+/// ```
 pub fn example_circuit(kind: MotifKind, seed: u64) -> Result<Circuit, CircuitError> {
     let mut config = MotifConfig::default_for(kind);
     config.set_seed(seed);
