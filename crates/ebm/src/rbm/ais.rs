@@ -81,11 +81,18 @@ impl Rbm {
             let beta = k as f64 / config.temperatures as f64;
             let hidden_input = params.hidden_input(visible.clone());
             let mut increment = softplus(hidden_input.clone().mul_scalar(beta), 1.0)
-                .sub(softplus(hidden_input.clone().mul_scalar(previous_beta), 1.0))
+                .sub(softplus(
+                    hidden_input.clone().mul_scalar(previous_beta),
+                    1.0,
+                ))
                 .sum_dim(1);
             if bernoulli {
                 let bias_change = params.visible_bias.clone().sub(base_bias.clone());
-                let visible_term = visible.clone().mul(bias_change).sum_dim(1).mul_scalar(beta - previous_beta);
+                let visible_term = visible
+                    .clone()
+                    .mul(bias_change)
+                    .sum_dim(1)
+                    .mul_scalar(beta - previous_beta);
                 increment = increment.add(visible_term);
             }
             log_weight = log_weight.add(increment);
@@ -138,7 +145,13 @@ impl Rbm {
     }
 
     /// Draws M exact samples of the base model p_0.
-    fn sample_base(&self, params: &DeviceRbm, base_bias: &Tensor<2>, m: usize, rng: &mut ChaCha8Rng) -> Tensor<2> {
+    fn sample_base(
+        &self,
+        params: &DeviceRbm,
+        base_bias: &Tensor<2>,
+        m: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> Tensor<2> {
         let v = self.n_visible();
         let bias = base_bias.clone().expand([m, v]);
         match &params.sigma {
@@ -163,14 +176,22 @@ fn anneal_step(
     beta: f64,
     rng: &mut ChaCha8Rng,
 ) -> Tensor<2> {
-    let hidden = params.bernoulli_sample(burn::tensor::activation::sigmoid(hidden_input.mul_scalar(beta)), rng);
+    let hidden = params.bernoulli_sample(
+        burn::tensor::activation::sigmoid(hidden_input.mul_scalar(beta)),
+        rng,
+    );
     let [rows, _] = hidden.dims();
     let v = params.visible_bias.dims()[1];
-    let top_down = hidden.matmul(params.weights.clone().transpose()).mul_scalar(beta);
+    let top_down = hidden
+        .matmul(params.weights.clone().transpose())
+        .mul_scalar(beta);
     match &params.sigma {
         Some(sigma) => {
             let noise = upload(normals(rng, rows * v), [rows, v], &params.device);
-            top_down.add(noise).mul(sigma.clone()).add(params.visible_bias.clone())
+            top_down
+                .add(noise)
+                .mul(sigma.clone())
+                .add(params.visible_bias.clone())
         }
         None => {
             let input = top_down
@@ -184,7 +205,10 @@ fn anneal_step(
 /// Combines the log weights into log Z, its standard error and the effective sample size.
 fn summarise(log_weights: Vec<f64>, log_base_partition: f64) -> AisEstimate {
     let m = log_weights.len() as f64;
-    let max = log_weights.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let max = log_weights
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     // Weights scaled by exp(-max) keep the largest at 1, which cancels in every ratio below.
     let scaled: Vec<f64> = log_weights.iter().map(|&l| (l - max).exp()).collect();
     let mean = scaled.iter().sum::<f64>() / m;
@@ -200,5 +224,9 @@ fn summarise(log_weights: Vec<f64>, log_base_partition: f64) -> AisEstimate {
 }
 
 fn softplus_f64(x: f64) -> f64 {
-    if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
 }

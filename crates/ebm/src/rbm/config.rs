@@ -57,7 +57,13 @@ pub struct RbmConfig {
 
 impl Default for RbmConfig {
     fn default() -> Self {
-        Self { n_visible: 0, n_hidden: 100, visible: VisibleUnits::Bernoulli, init_std: 0.01, seed: 0 }
+        Self {
+            n_visible: 0,
+            n_hidden: 100,
+            visible: VisibleUnits::Bernoulli,
+            init_std: 0.01,
+            seed: 0,
+        }
     }
 }
 
@@ -76,7 +82,11 @@ impl RbmConfig {
         }
         validate_visible_units(&self.visible, self.n_visible)?;
         if !(self.init_std.is_finite() && self.init_std >= 0.0) {
-            return Err(invalid("init_std", self.init_std, "must be finite and >= 0"));
+            return Err(invalid(
+                "init_std",
+                self.init_std,
+                "must be finite and >= 0",
+            ));
         }
         Ok(())
     }
@@ -86,10 +96,16 @@ impl RbmConfig {
 pub(crate) fn validate_visible_units(visible: &VisibleUnits, n_visible: usize) -> Result<()> {
     if let VisibleUnits::Gaussian(Sigma::PerUnit(sigma)) = visible {
         if sigma.len() != n_visible {
-            return Err(RbmError::SigmaLengthMismatch { len: sigma.len(), n_visible });
+            return Err(RbmError::SigmaLengthMismatch {
+                len: sigma.len(),
+                n_visible,
+            });
         }
         if let Some(unit) = sigma.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
-            return Err(RbmError::InvalidSigma { unit, value: f64::from(sigma[unit]) });
+            return Err(RbmError::InvalidSigma {
+                unit,
+                value: f64::from(sigma[unit]),
+            });
         }
     }
     Ok(())
@@ -149,7 +165,11 @@ impl TrainConfig {
     /// [`RbmError::InvalidSetting`] naming the first bad setting.
     pub fn validate(&self) -> Result<()> {
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
-            return Err(invalid("learning_rate", self.learning_rate, "must be finite and > 0"));
+            return Err(invalid(
+                "learning_rate",
+                self.learning_rate,
+                "must be finite and > 0",
+            ));
         }
         if self.epochs == 0 {
             return Err(invalid("epochs", 0, "must be at least 1"));
@@ -164,7 +184,11 @@ impl TrainConfig {
             return Err(invalid("momentum", self.momentum, "must be in [0, 1)"));
         }
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return Err(invalid("weight_decay", self.weight_decay, "must be finite and >= 0"));
+            return Err(invalid(
+                "weight_decay",
+                self.weight_decay,
+                "must be finite and >= 0",
+            ));
         }
         Ok(())
     }
@@ -192,7 +216,12 @@ pub struct AisConfig {
 
 impl Default for AisConfig {
     fn default() -> Self {
-        Self { chains: 100, temperatures: 1000, base_visible_bias: None, seed: 0 }
+        Self {
+            chains: 100,
+            temperatures: 1000,
+            base_visible_bias: None,
+            seed: 0,
+        }
     }
 }
 
@@ -205,7 +234,11 @@ impl AisConfig {
     /// `base_visible_bias`.
     pub fn validate(&self, n_visible: usize) -> Result<()> {
         if self.chains < 2 {
-            return Err(invalid("chains", self.chains, "must be at least 2 for a standard error"));
+            return Err(invalid(
+                "chains",
+                self.chains,
+                "must be at least 2 for a standard error",
+            ));
         }
         if self.temperatures == 0 {
             return Err(invalid("temperatures", 0, "must be at least 1"));
@@ -220,14 +253,26 @@ impl AisConfig {
 /// Checks that a parameter vector has `expected` finite values.
 pub(crate) fn check_parameter(name: &'static str, values: &[f32], expected: usize) -> Result<()> {
     if values.len() != expected {
-        return Err(RbmError::ParameterLengthMismatch { name, len: values.len(), expected });
+        return Err(RbmError::ParameterLengthMismatch {
+            name,
+            len: values.len(),
+            expected,
+        });
     }
     match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(RbmError::NonFiniteParameter { name, index, value: f64::from(values[index]) }),
+        Some(index) => Err(RbmError::NonFiniteParameter {
+            name,
+            index,
+            value: f64::from(values[index]),
+        }),
         None => Ok(()),
     }
 }
 
 fn invalid(name: &'static str, value: impl ToString, expected: &'static str) -> RbmError {
-    RbmError::InvalidSetting { name, value: value.to_string(), expected }
+    RbmError::InvalidSetting {
+        name,
+        value: value.to_string(),
+        expected,
+    }
 }

@@ -26,7 +26,9 @@ pub enum RbmError {
     },
 
     /// The number of per-unit standard deviations differs from the number of visible units.
-    #[error("{len} standard deviations given for {n_visible} Gaussian visible units; give one per unit")]
+    #[error(
+        "{len} standard deviations given for {n_visible} Gaussian visible units; give one per unit"
+    )]
     SigmaLengthMismatch {
         /// Number of values given.
         len: usize,
@@ -46,7 +48,9 @@ pub enum RbmError {
     },
 
     /// A parameter value is NaN or infinite.
-    #[error("parameter `{name}` has the non-finite value {value} at index {index}; pass finite values")]
+    #[error(
+        "parameter `{name}` has the non-finite value {value} at index {index}; pass finite values"
+    )]
     NonFiniteParameter {
         /// Parameter name.
         name: &'static str,
@@ -87,7 +91,9 @@ pub enum RbmError {
     },
 
     /// A data value is NaN or infinite.
-    #[error("data value {value} at sample {sample}, unit {unit} is not finite; remove or impute it")]
+    #[error(
+        "data value {value} at sample {sample}, unit {unit} is not finite; remove or impute it"
+    )]
     NonFiniteData {
         /// Row index.
         sample: usize,
@@ -113,7 +119,9 @@ pub enum RbmError {
     },
 
     /// A computation is defined only for Bernoulli visible units.
-    #[error("{operation} is defined only for Bernoulli visible units; this RBM has Gaussian visible units")]
+    #[error(
+        "{operation} is defined only for Bernoulli visible units; this RBM has Gaussian visible units"
+    )]
     RequiresBernoulli {
         /// The requested computation.
         operation: &'static str,

@@ -49,10 +49,20 @@ impl HostState {
 
     /// Returns copies of (W, b, c).
     pub(crate) fn parameters(&self) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-        (self.weights.clone(), self.visible_bias.clone(), self.hidden_bias.clone())
+        (
+            self.weights.clone(),
+            self.visible_bias.clone(),
+            self.hidden_bias.clone(),
+        )
     }
 
-    pub(crate) fn update(&mut self, data: &[f32], rows: usize, config: &TrainConfig, rng: &mut ChaCha8Rng) {
+    pub(crate) fn update(
+        &mut self,
+        data: &[f32],
+        rows: usize,
+        config: &TrainConfig,
+        rng: &mut ChaCha8Rng,
+    ) {
         let data_hidden = self.hidden_probabilities(data, rows);
 
         let mut hidden = match &self.chains {
@@ -74,7 +84,14 @@ impl HostState {
         let mut grad_weights = vec![0.0f32; self.n_visible * self.n_hidden];
         let mut grad_visible = vec![0.0f32; self.n_visible];
         let mut grad_hidden = vec![0.0f32; self.n_hidden];
-        self.accumulate(data, &data_hidden, 1.0 / rows as f32, &mut grad_weights, &mut grad_visible, &mut grad_hidden);
+        self.accumulate(
+            data,
+            &data_hidden,
+            1.0 / rows as f32,
+            &mut grad_weights,
+            &mut grad_visible,
+            &mut grad_hidden,
+        );
         self.accumulate(
             &model_visible,
             &model_hidden,
@@ -87,24 +104,47 @@ impl HostState {
         let rate = config.learning_rate as f32;
         let momentum = config.momentum as f32;
         let decay = config.weight_decay as f32;
-        let weight_steps = self.velocity_weights.iter_mut().zip(&grad_weights).zip(&mut self.weights);
+        let weight_steps = self
+            .velocity_weights
+            .iter_mut()
+            .zip(&grad_weights)
+            .zip(&mut self.weights);
         for ((velocity, &gradient), weight) in weight_steps {
             *velocity = momentum * *velocity + rate * (gradient - decay * *weight);
             *weight += *velocity;
         }
-        apply_step(&mut self.velocity_visible, &grad_visible, &mut self.visible_bias, rate, momentum);
-        apply_step(&mut self.velocity_hidden, &grad_hidden, &mut self.hidden_bias, rate, momentum);
+        apply_step(
+            &mut self.velocity_visible,
+            &grad_visible,
+            &mut self.visible_bias,
+            rate,
+            momentum,
+        );
+        apply_step(
+            &mut self.velocity_hidden,
+            &grad_hidden,
+            &mut self.hidden_bias,
+            rate,
+            momentum,
+        );
     }
 
     /// p(h = 1 | v) for `rows` visible rows, rows x H.
     fn hidden_probabilities(&self, visible: &[f32], rows: usize) -> Vec<f32> {
         let h = self.n_hidden;
         let mut hidden = vec![0.0f32; rows * h];
-        for (row, out) in visible.chunks_exact(self.n_visible).zip(hidden.chunks_exact_mut(h)) {
+        for (row, out) in visible
+            .chunks_exact(self.n_visible)
+            .zip(hidden.chunks_exact_mut(h))
+        {
             out.copy_from_slice(&self.hidden_bias);
             for (i, &value) in row.iter().enumerate() {
                 if value != 0.0 {
-                    axpy(out, value / self.sigma[i], &self.weights[i * h..(i + 1) * h]);
+                    axpy(
+                        out,
+                        value / self.sigma[i],
+                        &self.weights[i * h..(i + 1) * h],
+                    );
                 }
             }
             out.iter_mut().for_each(|x| *x = sigmoid(*x));
@@ -115,7 +155,11 @@ impl HostState {
     /// Draws v ~ p(v | h) for `rows` hidden rows, rows x V.
     fn sample_visible(&self, hidden: &[f32], rows: usize, rng: &mut ChaCha8Rng) -> Vec<f32> {
         let (v, h) = (self.n_visible, self.n_hidden);
-        let noise = if self.gaussian { normals(rng, rows * v) } else { uniforms(rng, rows * v) };
+        let noise = if self.gaussian {
+            normals(rng, rows * v)
+        } else {
+            uniforms(rng, rows * v)
+        };
         let mut visible = Vec::with_capacity(rows * v);
         for (hidden_row, noise_row) in hidden.chunks_exact(h).zip(noise.chunks_exact(v)) {
             for i in 0..v {
@@ -143,11 +187,18 @@ impl HostState {
         grad_hidden: &mut [f32],
     ) {
         let h = self.n_hidden;
-        for (visible_row, hidden_row) in visible.chunks_exact(self.n_visible).zip(hidden.chunks_exact(h)) {
+        for (visible_row, hidden_row) in visible
+            .chunks_exact(self.n_visible)
+            .zip(hidden.chunks_exact(h))
+        {
             for (i, &value) in visible_row.iter().enumerate() {
                 let scaled = value / self.sigma[i];
                 if scaled != 0.0 {
-                    axpy(&mut grad_weights[i * h..(i + 1) * h], scale * scaled, hidden_row);
+                    axpy(
+                        &mut grad_weights[i * h..(i + 1) * h],
+                        scale * scaled,
+                        hidden_row,
+                    );
                 }
                 let statistic = if self.gaussian {
                     (value - self.visible_bias[i]) / (self.sigma[i] * self.sigma[i])
@@ -161,7 +212,13 @@ impl HostState {
     }
 }
 
-fn apply_step(velocity: &mut [f32], gradient: &[f32], parameter: &mut [f32], rate: f32, momentum: f32) {
+fn apply_step(
+    velocity: &mut [f32],
+    gradient: &[f32],
+    parameter: &mut [f32],
+    rate: f32,
+    momentum: f32,
+) {
     for ((velocity, &gradient), parameter) in velocity.iter_mut().zip(gradient).zip(parameter) {
         *velocity = momentum * *velocity + rate * gradient;
         *parameter += *velocity;
@@ -170,7 +227,11 @@ fn apply_step(velocity: &mut [f32], gradient: &[f32], parameter: &mut [f32], rat
 
 fn bernoulli_sample(probabilities: &[f32], rng: &mut ChaCha8Rng) -> Vec<f32> {
     let noise = uniforms(rng, probabilities.len());
-    probabilities.iter().zip(&noise).map(|(&p, &u)| if u < p { 1.0 } else { 0.0 }).collect()
+    probabilities
+        .iter()
+        .zip(&noise)
+        .map(|(&p, &u)| if u < p { 1.0 } else { 0.0 })
+        .collect()
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -188,7 +249,12 @@ fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut partial = [0.0f32; 8];
     let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
     for (x, y) in a_chunks.zip(b_chunks) {
         for k in 0..8 {
             partial[k] += x[k] * y[k];

@@ -67,12 +67,24 @@ impl Rbm {
         visible_bias: Vec<f32>,
         hidden_bias: Vec<f32>,
     ) -> Result<Self> {
-        let config = RbmConfig { n_visible, n_hidden, visible, ..RbmConfig::default() };
+        let config = RbmConfig {
+            n_visible,
+            n_hidden,
+            visible,
+            ..RbmConfig::default()
+        };
         config.validate()?;
         check_parameter("weights", &weights, n_visible * n_hidden)?;
         check_parameter("visible_bias", &visible_bias, n_visible)?;
         check_parameter("hidden_bias", &hidden_bias, n_hidden)?;
-        Ok(Self { visible: config.visible, n_visible, n_hidden, weights, visible_bias, hidden_bias })
+        Ok(Self {
+            visible: config.visible,
+            n_visible,
+            n_hidden,
+            weights,
+            visible_bias,
+            hidden_bias,
+        })
     }
 
     /// Visible unit type.
@@ -125,22 +137,38 @@ impl Rbm {
             return Err(RbmError::EmptyData { n_visible });
         }
         if data.len() % n_visible != 0 {
-            return Err(RbmError::DataLengthMismatch { len: data.len(), n_visible });
+            return Err(RbmError::DataLengthMismatch {
+                len: data.len(),
+                n_visible,
+            });
         }
         let bernoulli = self.visible.is_bernoulli();
         for (position, &value) in data.iter().enumerate() {
             let (sample, unit) = (position / n_visible, position % n_visible);
             if !value.is_finite() {
-                return Err(RbmError::NonFiniteData { sample, unit, value: f64::from(value) });
+                return Err(RbmError::NonFiniteData {
+                    sample,
+                    unit,
+                    value: f64::from(value),
+                });
             }
             if bernoulli && !(0.0..=1.0).contains(&value) {
-                return Err(RbmError::OutOfRangeData { sample, unit, value: f64::from(value) });
+                return Err(RbmError::OutOfRangeData {
+                    sample,
+                    unit,
+                    value: f64::from(value),
+                });
             }
         }
         Ok(data.len() / n_visible)
     }
 
-    pub(crate) fn set_parameters(&mut self, weights: Vec<f32>, visible_bias: Vec<f32>, hidden_bias: Vec<f32>) {
+    pub(crate) fn set_parameters(
+        &mut self,
+        weights: Vec<f32>,
+        visible_bias: Vec<f32>,
+        hidden_bias: Vec<f32>,
+    ) {
         self.weights = weights;
         self.visible_bias = visible_bias;
         self.hidden_bias = hidden_bias;
@@ -148,7 +176,11 @@ impl Rbm {
 
     /// Whether every parameter is finite.
     pub(crate) fn is_finite(&self) -> bool {
-        self.weights.iter().chain(&self.visible_bias).chain(&self.hidden_bias).all(|v| v.is_finite())
+        self.weights
+            .iter()
+            .chain(&self.visible_bias)
+            .chain(&self.hidden_bias)
+            .all(|v| v.is_finite())
     }
 
     /// Uploads the parameters to `device`.
@@ -190,7 +222,9 @@ impl DeviceRbm {
 
     /// Hidden inputs c_j + sum_i (v_i / sigma_i) W_ij, [N, H].
     pub fn hidden_input(&self, visible: Tensor<2>) -> Tensor<2> {
-        self.scaled_visible(visible).matmul(self.weights.clone()).add(self.hidden_bias.clone())
+        self.scaled_visible(visible)
+            .matmul(self.weights.clone())
+            .add(self.hidden_bias.clone())
     }
 
     /// p(h_j = 1 | v), [N, H].
@@ -214,7 +248,11 @@ impl DeviceRbm {
         let mean = self.visible_mean(hidden);
         match &self.sigma {
             Some(sigma) => {
-                let noise = upload(normals(rng, rows * n_visible), [rows, n_visible], &self.device);
+                let noise = upload(
+                    normals(rng, rows * n_visible),
+                    [rows, n_visible],
+                    &self.device,
+                );
                 mean.add(noise.mul(sigma.clone()))
             }
             None => self.bernoulli_sample(mean, rng),
@@ -252,6 +290,11 @@ pub(crate) fn upload(values: Vec<f32>, shape: [usize; 2], device: &Device) -> Te
 
 /// Reads a float tensor back as a flat f32 vector.
 pub(crate) fn download<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
-    let data = tensor.try_into_data().map_err(|error| RbmError::Backend { reason: error.to_string() })?;
-    data.try_into_vec_as::<f32>().map_err(|error| RbmError::Backend { reason: error.to_string() })
+    let data = tensor.try_into_data().map_err(|error| RbmError::Backend {
+        reason: error.to_string(),
+    })?;
+    data.try_into_vec_as::<f32>()
+        .map_err(|error| RbmError::Backend {
+            reason: error.to_string(),
+        })
 }

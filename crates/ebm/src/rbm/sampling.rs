@@ -25,7 +25,13 @@ impl Rbm {
     ///
     /// # Errors
     /// The data errors of [`Rbm::validate_data`] for `initial`, and [`crate::rbm::RbmError::Backend`].
-    pub fn sample_gibbs(&self, initial: &[f32], steps: usize, seed: u64, device: &Device) -> Result<Vec<f32>> {
+    pub fn sample_gibbs(
+        &self,
+        initial: &[f32],
+        steps: usize,
+        seed: u64,
+        device: &Device,
+    ) -> Result<Vec<f32>> {
         let chains = self.validate_data(initial)?;
         if steps == 0 {
             return Ok(initial.to_vec());

@@ -8,9 +8,9 @@
 //! data the same formula is evaluated, as scikit-learn does. It is then a score, not the
 //! log of a probability.
 
+use burn::tensor::Device;
 use burn::tensor::Tensor;
 use burn::tensor::activation::{log_sigmoid, softplus};
-use burn::tensor::Device;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -68,11 +68,17 @@ impl Rbm {
         let mut total = Tensor::<2>::zeros([rows, 1], device);
         for i in 0..v {
             // Flipping unit i adds d W_i. to the hidden input and d b_i to b . v.
-            let flip = visible.clone().slice([0..rows, i..i + 1]).mul_scalar(-2.0).add_scalar(1.0); // [N, 1]
+            let flip = visible
+                .clone()
+                .slice([0..rows, i..i + 1])
+                .mul_scalar(-2.0)
+                .add_scalar(1.0); // [N, 1]
             let weight_row = params.weights.clone().slice([i..i + 1, 0..h]); // [1, H]
             let bias = params.visible_bias.clone().slice([0..1, i..i + 1]); // [1, 1]
             let flipped_input = hidden_input.clone().add(flip.clone().mul(weight_row));
-            let hidden_change = softplus(flipped_input, 1.0).sub(softplus_input.clone()).sum_dim(1);
+            let hidden_change = softplus(flipped_input, 1.0)
+                .sub(softplus_input.clone())
+                .sum_dim(1);
             let free_energy_change = flip.mul(bias).add(hidden_change).neg(); // F(v^(i)) - F(v)
             total = total.add(log_sigmoid(free_energy_change));
         }
@@ -89,7 +95,12 @@ impl Rbm {
     /// # Errors
     /// [`RbmError::RequiresBernoulli`], the data errors of [`Rbm::validate_data`] and
     /// [`RbmError::Backend`].
-    pub fn pseudo_log_likelihood_stochastic(&self, data: &[f32], seed: u64, device: &Device) -> Result<Vec<f32>> {
+    pub fn pseudo_log_likelihood_stochastic(
+        &self,
+        data: &[f32],
+        seed: u64,
+        device: &Device,
+    ) -> Result<Vec<f32>> {
         self.require_bernoulli("the pseudo-likelihood")?;
         let rows = self.validate_data(data)?;
         let v = self.n_visible();
@@ -113,12 +124,22 @@ impl Rbm {
     /// # Errors
     /// The data errors of [`Rbm::validate_data`], [`RbmError::Backend`], and
     /// [`RbmError::NonFiniteParameter`] for a non-finite `log_partition`.
-    pub fn mean_log_likelihood(&self, data: &[f32], log_partition: f64, device: &Device) -> Result<f64> {
+    pub fn mean_log_likelihood(
+        &self,
+        data: &[f32],
+        log_partition: f64,
+        device: &Device,
+    ) -> Result<f64> {
         if !log_partition.is_finite() {
-            return Err(RbmError::NonFiniteParameter { name: "log_partition", index: 0, value: log_partition });
+            return Err(RbmError::NonFiniteParameter {
+                name: "log_partition",
+                index: 0,
+                value: log_partition,
+            });
         }
         let free_energy = self.free_energy(data, device)?;
-        let mean = free_energy.iter().map(|&f| f64::from(f)).sum::<f64>() / free_energy.len() as f64;
+        let mean =
+            free_energy.iter().map(|&f| f64::from(f)).sum::<f64>() / free_energy.len() as f64;
         Ok(-mean - log_partition)
     }
 

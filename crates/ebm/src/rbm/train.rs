@@ -78,7 +78,15 @@ impl<'a> RbmTrainer<'a> {
             Engine::Host => State::Host(HostState::new(&rbm, config)),
         };
         let rng = ChaCha8Rng::seed_from_u64(config.seed);
-        Ok(Self { rbm, data, n_samples, config: config.clone(), rng, epoch: 0, state })
+        Ok(Self {
+            rbm,
+            data,
+            n_samples,
+            config: config.clone(),
+            rng,
+            epoch: 0,
+            state,
+        })
     }
 
     /// Epochs run so far.
@@ -103,7 +111,9 @@ impl<'a> RbmTrainer<'a> {
                 batch.extend_from_slice(&self.data[row * n_visible..(row + 1) * n_visible]);
             }
             match &mut self.state {
-                State::Tensor(state) => state.update(&batch, rows.len(), &self.config, &mut self.rng),
+                State::Tensor(state) => {
+                    state.update(&batch, rows.len(), &self.config, &mut self.rng)
+                }
                 State::Host(state) => state.update(&batch, rows.len(), &self.config, &mut self.rng),
             }
         }
@@ -222,24 +232,53 @@ impl TensorState {
 
         let (rate, momentum) = (config.learning_rate, config.momentum);
         let decay = self.params.weights.clone().mul_scalar(config.weight_decay);
-        self.velocity_weights =
-            self.velocity_weights.clone().mul_scalar(momentum).add(grad_weights.sub(decay).mul_scalar(rate));
-        self.velocity_visible = self.velocity_visible.clone().mul_scalar(momentum).add(grad_visible.mul_scalar(rate));
-        self.velocity_hidden = self.velocity_hidden.clone().mul_scalar(momentum).add(grad_hidden.mul_scalar(rate));
-        self.params.weights = self.params.weights.clone().add(self.velocity_weights.clone());
-        self.params.visible_bias = self.params.visible_bias.clone().add(self.velocity_visible.clone());
-        self.params.hidden_bias = self.params.hidden_bias.clone().add(self.velocity_hidden.clone());
+        self.velocity_weights = self
+            .velocity_weights
+            .clone()
+            .mul_scalar(momentum)
+            .add(grad_weights.sub(decay).mul_scalar(rate));
+        self.velocity_visible = self
+            .velocity_visible
+            .clone()
+            .mul_scalar(momentum)
+            .add(grad_visible.mul_scalar(rate));
+        self.velocity_hidden = self
+            .velocity_hidden
+            .clone()
+            .mul_scalar(momentum)
+            .add(grad_hidden.mul_scalar(rate));
+        self.params.weights = self
+            .params
+            .weights
+            .clone()
+            .add(self.velocity_weights.clone());
+        self.params.visible_bias = self
+            .params
+            .visible_bias
+            .clone()
+            .add(self.velocity_visible.clone());
+        self.params.hidden_bias = self
+            .params
+            .hidden_bias
+            .clone()
+            .add(self.velocity_hidden.clone());
     }
 
     /// Returns (v / sigma)^T h / rows, [V, H].
     fn pair_statistic(&self, visible: Tensor<2>, hidden: Tensor<2>, rows: f64) -> Tensor<2> {
-        self.params.scaled_visible(visible).transpose().matmul(hidden).div_scalar(rows)
+        self.params
+            .scaled_visible(visible)
+            .transpose()
+            .matmul(hidden)
+            .div_scalar(rows)
     }
 
     /// Returns the mean of d(-E)/db over rows, [1, V].
     fn visible_statistic(&self, visible: Tensor<2>, rows: f64) -> Tensor<2> {
         let statistic = match &self.params.sigma {
-            Some(sigma) => visible.sub(self.params.visible_bias.clone()).div(sigma.clone().square()),
+            Some(sigma) => visible
+                .sub(self.params.visible_bias.clone())
+                .div(sigma.clone().square()),
             None => visible,
         };
         statistic.sum_dim(0).div_scalar(rows)
