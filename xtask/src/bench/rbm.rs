@@ -277,10 +277,10 @@ fn print_table(
     );
     println!();
     println!(
-        "| {:<32} | {:>12} | {:>15} | {:>22} |",
+        "| {:<32} | {:>12} | {:>19} | {:>23} |",
         "implementation", "ms per epoch", "scikit-learn / this", "pseudo-LL after 1 epoch"
     );
-    println!("|{:-<34}|{:->14}|{:->17}|{:->24}|", "", "", "", "");
+    println!("|{:-<34}|{:->14}|{:->21}|{:->25}|", "", "", "", "");
     for measurement in measurements {
         println!(
             "| {:<32} | {:>12.2} | {:>19.2} | {:>23.2} |",
