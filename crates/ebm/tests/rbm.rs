@@ -222,7 +222,8 @@ fn ais_matches_exact_log_partition_bernoulli() {
         "SE {}",
         estimate.standard_error
     );
-    assert!(estimate.effective_sample_size > 1.0 && estimate.effective_sample_size <= 200.0);
+    assert!(estimate.effective_sample_size > 1.0);
+    assert!(estimate.effective_sample_size <= 200.0);
     assert_eq!(estimate.log_weights.len(), 200);
 }
 
@@ -339,7 +340,8 @@ fn cosine(a: &[f64], b: &[f64]) -> f64 {
     dot / (norm(a) * norm(b))
 }
 
-/// One plain gradient step on a single batch: (theta_new - theta_old) / learning_rate.
+/// Takes one plain gradient step on a single batch and returns
+/// (theta_new - theta_old) / learning_rate.
 fn cd_gradient(rbm: &Rbm, data: &[f32], gibbs_steps: usize, engine: &Engine) -> Vec<f64> {
     let rows = data.len() / rbm.n_visible();
     let learning_rate = 1e-3;

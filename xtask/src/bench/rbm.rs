@@ -1,14 +1,13 @@
-//! Benchmark of one training epoch of a Bernoulli RBM on the scikit-learn digits (1797
-//! images of 64 pixels scaled to [0, 1]), 100 hidden units, batch 10, learning rate 0.06,
-//! no momentum or weight decay: ncm against scikit-learn's `BernoulliRBM.fit` with
-//! `n_iter=1`.
+//! Benchmark of one training epoch of a Bernoulli RBM: ncm against scikit-learn's
+//! `BernoulliRBM.fit` with `n_iter=1`. Both train on the scikit-learn digits (1797 images of
+//! 64 pixels scaled to [0, 1]) with 100 hidden units, batch 10, learning rate 0.06 and no
+//! momentum or weight decay.
 //!
 //! scikit-learn's BernoulliRBM trains by persistent CD-1 (Tieleman 2008) with one chain per
 //! batch row, so the like-for-like ncm row is PCD-1. CD-1 does the same arithmetic per batch
 //! and is timed too. Rows:
 //! - ncm host engine ([`Engine::Host`]), PCD-1 and CD-1: the CPU fast path;
-//! - ncm tensor engine on the `--backend` device, PCD-1: the Burn path, whose per-operation
-//!   overhead dominates at batch 10;
+//! - ncm tensor engine on the `--backend` device, PCD-1: the Burn path;
 //! - scikit-learn on float32 data (its float64 run is about 20 % slower on this machine).
 //!
 //! Each timed call builds the trainer (or estimator) and runs one epoch from the same initial

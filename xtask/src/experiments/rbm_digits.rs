@@ -1,8 +1,8 @@
 //! A Bernoulli restricted Boltzmann machine on the scikit-learn handwritten digits (1797
-//! images of 8 x 8 pixels, values 0 to 16 scaled to [0, 1]), set up like scikit-learn's
-//! example "Restricted Boltzmann Machine features for digit classification": 100 hidden
-//! units, learning rate 0.06, batch 10, 20 epochs, persistent CD-1 (Tieleman 2008, ICML),
-//! no momentum or weight decay. The example's data augmentation by one-pixel shifts is left
+//! images of 8 x 8 pixels, values 0 to 16 scaled to [0, 1]). The settings follow
+//! scikit-learn's example "Restricted Boltzmann Machine features for digit classification":
+//! 100 hidden units, learning rate 0.06, batch 10 and 20 epochs of persistent CD-1
+//! (Tieleman 2008, ICML), with no momentum or weight decay. The example's data augmentation by one-pixel shifts is left
 //! out, so the RBM trains on the 1437 images of a fixed 80/20 split.
 //!
 //! Reported per epoch: the mean pseudo-log-likelihood of the training images, both the exact
@@ -281,6 +281,23 @@ struct Likelihood {
     test_log_likelihood: f64,
 }
 
+/// ncm's results.
+#[derive(Serialize)]
+struct NcmResult {
+    epochs: Vec<EpochScores>,
+    /// Wall time of the training epochs alone, in seconds.
+    training_s: f64,
+    test_exact_pseudo_likelihood: f64,
+    likelihood: Likelihood,
+    /// Test accuracy of logistic regression on the hidden probabilities.
+    rbm_accuracy: f64,
+    /// Test accuracy of logistic regression on raw pixels.
+    pixel_accuracy: f64,
+}
+
+/// scikit-learn's run with ncm's AIS on its final parameters, None where that failed.
+type PeerResult = (SklearnRun, Option<Likelihood>);
+
 /// Runs the experiment and writes `report/rbm-digits/`.
 pub fn run(
     config: &Config,
@@ -293,81 +310,15 @@ pub fn run(
     let out_dir = super::create_output_dir(report_dir, "rbm-digits")?;
     let digits = load_digits(data_dir)?;
     let data = split(&digits, config.test_fraction, config.seed);
-    let n_visible = digits.n_pixels;
 
-    let initial = Rbm::new(&RbmConfig {
-        n_visible,
-        n_hidden: config.n_hidden,
-        seed: config.seed,
-        ..RbmConfig::default()
-    })?;
-    let engine = match config.engine {
-        EngineChoice::Host => Engine::Host,
-        EngineChoice::Tensor => Engine::Tensor(device.clone()),
-    };
-    let started = std::time::Instant::now();
-    let mut trainer = RbmTrainer::new(initial, &data.train, &train_config(config), &engine)?;
-    let mut epochs = Vec::new();
-    let mut training_s = 0.0;
-    for epoch in 1..=config.epochs {
-        let epoch_start = std::time::Instant::now();
-        trainer.run_epoch()?;
-        training_s += epoch_start.elapsed().as_secs_f64();
-        let model = trainer.model();
-        let exact = mean(&model.pseudo_log_likelihood(&data.train, device)?);
-        let stochastic = mean(&model.pseudo_log_likelihood_stochastic(
-            &data.train,
-            config.seed + epoch as u64,
-            device,
-        )?);
-        info!(
-            epoch,
-            exact, stochastic, "RBM pseudo-log-likelihood per image"
-        );
-        epochs.push(EpochScores {
-            epoch,
-            exact,
-            stochastic,
-        });
-    }
-    let model = trainer.into_model();
-    info!(
-        seconds = started.elapsed().as_secs_f64(),
-        training_s, "ncm RBM trained and scored"
-    );
-
-    let test_pseudo_likelihood = mean(&model.pseudo_log_likelihood(&data.test, device)?);
-    let likelihood = likelihood(&model, &data, config, device)?;
-    let rbm_accuracy = classify(
-        &model.hidden_probabilities(&data.train, device)?,
-        &model.hidden_probabilities(&data.test, device)?,
-        config.n_hidden,
-        &data,
-        config,
-    )?;
-    let pixel_accuracy = classify(&data.train, &data.test, n_visible, &data, config)?;
-    info!(
-        rbm_accuracy,
-        pixel_accuracy,
-        log_z = likelihood.ais.log_partition,
-        "ncm RBM evaluated"
-    );
-
+    let ncm = run_ncm(config, &data, digits.n_pixels, device)?;
     let peer = if config.sklearn_peer {
-        run_peer(config, &data, n_visible, device)
+        run_peer(config, &data, digits.n_pixels, device)
     } else {
         None
     };
-    write_figure(&out_dir, &epochs, peer.as_ref().map(|(run, _)| run))?;
+    write_figure(&out_dir, &ncm.epochs, peer.as_ref().map(|(run, _)| run))?;
 
-    let ncm = json!({
-        "epochs": epochs,
-        "training_s": training_s,
-        "test_exact_pseudo_likelihood": test_pseudo_likelihood,
-        "likelihood": likelihood,
-        "rbm_accuracy": rbm_accuracy,
-        "pixel_accuracy": pixel_accuracy,
-    });
     let sklearn = peer
         .as_ref()
         .map(|(run, likelihood)| json!({ "run": run, "likelihood": likelihood }));
@@ -383,22 +334,77 @@ pub fn run(
         out_dir.join("result.json"),
         serde_json::to_string_pretty(&summary)?,
     )?;
-    let html = render(
-        config,
-        backend,
-        &data,
-        &epochs,
-        &likelihood,
-        test_pseudo_likelihood,
-        (rbm_accuracy, pixel_accuracy),
-        training_s,
-        peer.as_ref(),
-    );
     Ok(Section {
         name: "rbm_digits".to_owned(),
         title: "Restricted Boltzmann machine on handwritten digits".to_owned(),
-        html,
+        html: render(config, backend, &data, &ncm, peer.as_ref()),
         summary,
+    })
+}
+
+/// Trains ncm's RBM, scoring it after every epoch, then estimates its likelihood and
+/// classifies with its features.
+fn run_ncm(config: &Config, data: &Split, n_visible: usize, device: &Device) -> Result<NcmResult> {
+    let initial = Rbm::new(&RbmConfig {
+        n_visible,
+        n_hidden: config.n_hidden,
+        seed: config.seed,
+        ..RbmConfig::default()
+    })?;
+    let engine = match config.engine {
+        EngineChoice::Host => Engine::Host,
+        EngineChoice::Tensor => Engine::Tensor(device.clone()),
+    };
+    let mut trainer = RbmTrainer::new(initial, &data.train, &train_config(config), &engine)?;
+    let mut epochs = Vec::new();
+    let mut training_s = 0.0;
+    for epoch in 1..=config.epochs {
+        let epoch_start = std::time::Instant::now();
+        trainer.run_epoch()?;
+        training_s += epoch_start.elapsed().as_secs_f64();
+
+        let model = trainer.model();
+        let exact = mean(&model.pseudo_log_likelihood(&data.train, device)?);
+        let stochastic_seed = config.seed + epoch as u64;
+        let stochastic =
+            mean(&model.pseudo_log_likelihood_stochastic(&data.train, stochastic_seed, device)?);
+        info!(
+            epoch,
+            exact, stochastic, "RBM pseudo-log-likelihood per image"
+        );
+        epochs.push(EpochScores {
+            epoch,
+            exact,
+            stochastic,
+        });
+    }
+    let model = trainer.into_model();
+    info!(training_s, "ncm RBM trained");
+
+    let likelihood = likelihood(&model, data, config, device)?;
+    let train_features = model.hidden_probabilities(&data.train, device)?;
+    let test_features = model.hidden_probabilities(&data.test, device)?;
+    let rbm_accuracy = classify(
+        &train_features,
+        &test_features,
+        config.n_hidden,
+        data,
+        config,
+    )?;
+    let pixel_accuracy = classify(&data.train, &data.test, n_visible, data, config)?;
+    info!(
+        rbm_accuracy,
+        pixel_accuracy,
+        log_z = likelihood.ais.log_partition,
+        "ncm RBM evaluated"
+    );
+    Ok(NcmResult {
+        epochs,
+        training_s,
+        test_exact_pseudo_likelihood: mean(&model.pseudo_log_likelihood(&data.test, device)?),
+        likelihood,
+        rbm_accuracy,
+        pixel_accuracy,
     })
 }
 
@@ -443,7 +449,7 @@ fn run_peer(
     data: &Split,
     n_visible: usize,
     device: &Device,
-) -> Option<(SklearnRun, Option<Likelihood>)> {
+) -> Option<PeerResult> {
     let input = PeerInput {
         train: &data.train,
         test: &data.test,
@@ -531,17 +537,12 @@ fn write_figure(out_dir: &Path, epochs: &[EpochScores], peer: Option<&SklearnRun
     )
 }
 
-#[allow(clippy::too_many_arguments)]
 fn render(
     config: &Config,
     backend: Backend,
     data: &Split,
-    epochs: &[EpochScores],
-    likelihood: &Likelihood,
-    test_pseudo_likelihood: f64,
-    (rbm_accuracy, pixel_accuracy): (f64, f64),
-    training_s: f64,
-    peer: Option<&(SklearnRun, Option<Likelihood>)>,
+    ncm: &NcmResult,
+    peer: Option<&PeerResult>,
 ) -> String {
     let algorithm = if config.persistent {
         "persistent CD-1"
@@ -551,12 +552,12 @@ fn render(
     let mut html = format!(
         "<p>Bernoulli RBM with {} hidden units on the scikit-learn digits, pixels scaled to \
          [0, 1], {} training and {} test images (seed {}). {algorithm}, learning rate {}, batch {}, \
-         {} epochs, no momentum or weight decay, {:?} engine ({training_s:.2} s of training). \
-         Pseudo-log-likelihoods are means over training images in nats; the exact one sums \
-         log sigmoid(F(v<sup>(i)</sup>) − F(v)) over all 64 pixels, the stochastic one is \
+         {} epochs, no momentum or weight decay, {:?} engine ({:.2} s of training). \
+         Pseudo-log-likelihoods are means over training images in nats. The exact one sums \
+         log sigmoid(F(v<sup>(i)</sup>) − F(v)) over all 64 pixels, and the stochastic one is \
          64 times that term for one random pixel per image, as scikit-learn's \
-         <code>score_samples</code>. The pixels are grey levels, so both are scores rather than \
-         log-probabilities. Free energies, pseudo-likelihoods and AIS run on the \
+         <code>score_samples</code> computes it. The pixels are grey levels, so both are scores \
+         rather than log-probabilities. Free energies, pseudo-likelihoods and AIS run on the \
          <code>{backend:?}</code> backend.</p>\n",
         config.n_hidden,
         data.train_labels.len(),
@@ -566,7 +567,31 @@ fn render(
         config.batch_size,
         config.epochs,
         config.engine,
+        ncm.training_s,
     );
+    html.push_str(&epoch_table(&ncm.epochs, peer));
+    html.push_str(
+        "<img src=\"rbm-digits/pseudo_likelihood.svg\" alt=\"pseudo-likelihood per epoch\">\n",
+    );
+    html.push_str(&summary_table(ncm, peer));
+    html.push_str(&format!(
+        "<p>log Z comes from annealed importance sampling from the base-rate model of the \
+         training images, with {} chains and {} evenly spaced inverse temperatures; ± is the \
+         delta-method standard error sd(w)/(√M mean(w)). Log-likelihoods treat the grey levels \
+         as Bernoulli probabilities, -F(v) − log Z, so they compare the two models but are not \
+         probabilities of binary images. Accuracy is that of multinomial logistic regression \
+         (C = {}) on the test images: ncm's own fit for the ncm column, scikit-learn's \
+         LogisticRegression for the peer column.</p>\n",
+        config.ais_chains, config.ais_temperatures, config.logistic_c
+    ));
+    if config.sklearn_peer && peer.is_none() {
+        html.push_str("<p>The scikit-learn peer failed to run; see the log.</p>\n");
+    }
+    html
+}
+
+/// Lists the pseudo-log-likelihoods of every epoch for both implementations.
+fn epoch_table(epochs: &[EpochScores], peer: Option<&PeerResult>) -> String {
     let header: Vec<String> = [
         "epoch",
         "ncm exact",
@@ -592,38 +617,11 @@ fn render(
             ]
         })
         .collect();
-    html.push_str(&table(&header, &rows));
-    html.push_str(
-        "<img src=\"rbm-digits/pseudo_likelihood.svg\" alt=\"pseudo-likelihood per epoch\">\n",
-    );
-    html.push_str(&summary_table(
-        likelihood,
-        test_pseudo_likelihood,
-        (rbm_accuracy, pixel_accuracy),
-        peer,
-    ));
-    html.push_str(&format!(
-        "<p>log Z by annealed importance sampling from the base-rate model of the training \
-         images, {} chains, {} evenly spaced inverse temperatures; ± is the delta-method \
-         standard error sd(w)/(√M mean(w)). Log-likelihoods treat the grey levels as \
-         Bernoulli probabilities, -F(v) − log Z, so they are comparable between the two \
-         models but are not probabilities of binary images. Accuracy is that of multinomial \
-         logistic regression (C = {}) on the test images: ncm's own fit for the ncm column, \
-         scikit-learn's LogisticRegression for the peer column.</p>\n",
-        config.ais_chains, config.ais_temperatures, config.logistic_c
-    ));
-    if config.sklearn_peer && peer.is_none() {
-        html.push_str("<p>The scikit-learn peer failed to run; see the log.</p>\n");
-    }
-    html
+    table(&header, &rows)
 }
 
-fn summary_table(
-    likelihood: &Likelihood,
-    test_pseudo_likelihood: f64,
-    (rbm_accuracy, pixel_accuracy): (f64, f64),
-    peer: Option<&(SklearnRun, Option<Likelihood>)>,
-) -> String {
+fn summary_table(ncm: &NcmResult, peer: Option<&PeerResult>) -> String {
+    let likelihood = &ncm.likelihood;
     let peer_likelihood = peer.and_then(|(_, l)| l.as_ref());
     let log_z =
         |l: &Likelihood| format!("{:.2} ± {:.2}", l.ais.log_partition, l.ais.standard_error);
@@ -650,17 +648,17 @@ fn summary_table(
         ],
         vec![
             "test exact pseudo-log-likelihood".to_owned(),
-            cell(Some(test_pseudo_likelihood), 2),
+            cell(Some(ncm.test_exact_pseudo_likelihood), 2),
             cell(peer.map(|(run, _)| run.test_exact_pseudo_likelihood), 2),
         ],
         vec![
             "accuracy, logistic regression on hidden probabilities".to_owned(),
-            cell(Some(rbm_accuracy), 3),
+            cell(Some(ncm.rbm_accuracy), 3),
             cell(peer.map(|(run, _)| run.rbm_accuracy), 3),
         ],
         vec![
             "accuracy, logistic regression on raw pixels".to_owned(),
-            cell(Some(pixel_accuracy), 3),
+            cell(Some(ncm.pixel_accuracy), 3),
             cell(peer.map(|(run, _)| run.pixel_accuracy), 3),
         ],
     ];

@@ -167,7 +167,7 @@ impl Rbm {
     }
 }
 
-/// One block Gibbs step that leaves p_beta invariant, given the hidden input of the current
+/// Takes one block Gibbs step that leaves p_beta invariant, given the hidden input of the current
 /// visible states.
 fn anneal_step(
     params: &DeviceRbm,

@@ -32,7 +32,7 @@ pub enum VisibleUnits {
 }
 
 impl VisibleUnits {
-    /// Whether the visible units are Bernoulli.
+    /// Returns whether the visible units are Bernoulli.
     pub fn is_bernoulli(&self) -> bool {
         matches!(self, VisibleUnits::Bernoulli)
     }
@@ -127,7 +127,7 @@ pub struct TrainConfig {
     /// Passes over the data, at least 1. Default 10.
     pub epochs: usize,
     /// Samples per mini-batch, at least 1. Default 10 (Hinton 2010, section 4). The last
-    /// batch of an epoch holds the remainder.
+    /// batch of an epoch contains the remainder.
     pub batch_size: usize,
     /// Gibbs steps k of CD-k or PCD-k, at least 1. Default 1.
     pub gibbs_steps: usize,
@@ -206,7 +206,7 @@ pub struct AisConfig {
     pub temperatures: usize,
     /// Visible biases b_A of the base-rate model p_A(v) = prod_i sigmoid(b_A,i)^v_i
     /// (1 - sigmoid(b_A,i))^(1 - v_i), used for Bernoulli visible units. None takes the
-    /// RBM's own visible biases; [`crate::rbm::base_rate_bias`] gives the maximum-likelihood
+    /// RBM's own visible biases; [`crate::rbm::Rbm::base_rate_bias`] gives the maximum-likelihood
     /// choice of Salakhutdinov and Murray 2008 from training data. Ignored for Gaussian units,
     /// whose base model keeps the RBM's b and sigma. Default None.
     pub base_visible_bias: Option<Vec<f32>>,

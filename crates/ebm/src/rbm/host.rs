@@ -1,10 +1,11 @@
 //! The host engine of [`crate::rbm::RbmTrainer`]: the same CD-k / PCD-k update as the tensor
 //! engine in `train`, written as plain loops over row-major f32 buffers.
 //!
-//! It draws its random numbers in the same order as the tensor engine (hidden sample of the
-//! data for CD-k, then for each Gibbs step a visible sample and, before every further step, a
-//! hidden sample, then the new persistent chain states for PCD-k), so both engines produce
-//! the same samples unless a probability lies within f32 rounding of its uniform number.
+//! It draws its random numbers in the same order as the tensor engine. For CD-k that is first
+//! a hidden sample of the data. Each Gibbs step then draws a visible sample, and a hidden
+//! sample before every further step. PCD-k ends with the new persistent chain states. Both
+//! engines therefore produce the same samples unless a probability lies within f32 rounding
+//! of its uniform number.
 //! Products skip zero inputs, which pays on sparse images and binary samples.
 
 use rand_chacha::ChaCha8Rng;

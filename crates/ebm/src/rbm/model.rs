@@ -1,7 +1,8 @@
 //! The [`Rbm`] parameter set with its validation, and the device-side copy that the tensor
-//! routines share: conditional distributions, samples and free energies (Hinton 2010, "A
-//! practical guide to training restricted Boltzmann machines", UTML TR 2010-003, for
-//! Bernoulli units; Cho, Ilin and Raiko 2011, ICANN, for Gaussian visible units).
+//! routines share. That copy computes the conditional distributions, samples and free
+//! energies of Hinton 2010 ("A practical guide to training restricted Boltzmann machines",
+//! UTML TR 2010-003) for Bernoulli units and of Cho, Ilin and Raiko 2011 (ICANN) for
+//! Gaussian visible units.
 
 use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -174,7 +175,7 @@ impl Rbm {
         self.hidden_bias = hidden_bias;
     }
 
-    /// Whether every parameter is finite.
+    /// Returns whether every parameter is finite.
     pub(crate) fn is_finite(&self) -> bool {
         self.weights
             .iter()

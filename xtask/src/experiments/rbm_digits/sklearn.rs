@@ -3,10 +3,10 @@
 //! LogisticRegression on its hidden features and on raw pixels.
 //!
 //! `BernoulliRBM.fit` reports nothing per epoch except with `verbose`, and then only the
-//! stochastic pseudo-likelihood. The script therefore repeats what `fit` does (the same
-//! initialisation, the same even batch slices in the same order, one `_fit` update per
-//! batch) through the public `partial_fit`, one batch per call, and scores a copy of the model
-//! after each epoch so that scoring does not advance the training's random state.
+//! stochastic pseudo-likelihood. The script therefore repeats what `fit` does through the
+//! public `partial_fit`, one batch per call: the same initialisation, the same even batch
+//! slices in the same order and one update per batch. After each epoch it scores a copy of
+//! the model, so that scoring does not advance the training's random state.
 
 use std::fs;
 use std::path::Path;
@@ -106,7 +106,7 @@ struct Settings<'a> {
     logistic_c: f64,
 }
 
-/// What the script reports.
+/// Report of the script.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SklearnRun {
     pub sklearn_version: String,
