@@ -3,7 +3,7 @@
 //! scikit-learn's example "Restricted Boltzmann Machine features for digit classification":
 //! 100 hidden units, learning rate 0.06, batch 10 and 20 epochs of persistent CD-1
 //! (Tieleman 2008, ICML), with no momentum or weight decay. The example's data augmentation by one-pixel shifts is left
-//! out, so the RBM trains on the 1437 images of a fixed 80/20 split.
+//! out, so the RBM trains on the 1438 images of a fixed 80/20 split.
 //!
 //! Reported per epoch: the mean pseudo-log-likelihood of the training images, both the exact
 //! sum over all 64 pixels and the one-random-pixel estimate that scikit-learn's
@@ -545,7 +545,7 @@ fn render(
     peer: Option<&PeerResult>,
 ) -> String {
     let algorithm = if config.persistent {
-        "persistent CD-1"
+        "Persistent CD-1"
     } else {
         "CD-1"
     };
