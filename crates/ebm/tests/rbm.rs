@@ -949,3 +949,36 @@ fn gaussian_training_raises_exact_likelihood() {
     // at the two centres would score ln(1/2) - 2 ln(2 pi) - 4 (0.3^2) / 2 = -4.55.
     assert!(after > before + 1.0, "before {before}, after {after}");
 }
+
+#[test]
+fn weight_decay_shrinks_weights_by_rate_times_decay() {
+    // One full-batch step without momentum: with the same random numbers the gradient is the
+    // same, so the two runs differ by exactly -learning_rate * weight_decay * W_old.
+    let rbm = small_rbm(5);
+    let data = small_data();
+    let step = |weight_decay: f64| {
+        let config = TrainConfig {
+            learning_rate: 0.1,
+            epochs: 1,
+            batch_size: data.len() / 6,
+            momentum: 0.0,
+            weight_decay,
+            ..TrainConfig::default()
+        };
+        rbm.fit(&data, &config, &Engine::Host).unwrap()
+    };
+    let (plain, decayed) = (step(0.0), step(0.5));
+    for ((&with, &without), &old) in decayed
+        .weights()
+        .iter()
+        .zip(plain.weights())
+        .zip(rbm.weights())
+    {
+        assert!(
+            (with - without + 0.05 * old).abs() < 1e-6,
+            "{with} - {without} vs -0.05 * {old}"
+        );
+    }
+    assert_eq!(decayed.visible_bias(), plain.visible_bias());
+    assert_eq!(decayed.hidden_bias(), plain.hidden_bias());
+}
