@@ -2,22 +2,25 @@
 //! images of 8 x 8 pixels, values 0 to 16 scaled to [0, 1]). The settings follow
 //! scikit-learn's example "Restricted Boltzmann Machine features for digit classification":
 //! 100 hidden units, learning rate 0.06, batch 10 and 20 epochs of persistent CD-1
-//! (Tieleman 2008, ICML), with no momentum or weight decay. The example's data augmentation by one-pixel shifts is left
-//! out, so the RBM trains on the 1438 images of a fixed 80/20 split.
+//! (Tieleman 2008, ICML), with no momentum or weight decay. The example's data augmentation
+//! by one-pixel shifts is left out, so the RBM trains on the 1438 images of a fixed 80/20
+//! split.
 //!
 //! Reported per epoch: the mean pseudo-log-likelihood of the training images, both the exact
 //! sum over all 64 pixels and the one-random-pixel estimate that scikit-learn's
-//! `BernoulliRBM.score_samples` returns, beside scikit-learn's own BernoulliRBM trained on
-//! the same images with the same settings. After training: log Z by annealed importance
-//! sampling (Salakhutdinov and Murray 2008, ICML) and the mean log-likelihood of the training
-//! and test images, for ncm's model and for scikit-learn's final parameters; and the test
-//! accuracy of multinomial logistic regression on the hidden probabilities against raw pixels.
+//! `BernoulliRBM.score_samples` returns. scikit-learn's own BernoulliRBM, trained on the same
+//! images with the same settings, is reported beside it. After training, the experiment
+//! estimates log Z by annealed importance sampling (Salakhutdinov and Murray 2008, ICML) and
+//! the mean log-likelihood of the training and test images. It does so for ncm's model and
+//! for scikit-learn's final parameters. Last comes the test accuracy of multinomial logistic
+//! regression on the hidden probabilities against raw pixels.
 //!
-//! The ncm accuracies come from the logistic regression in `logistic`, written here because
-//! the workspace has no classifier and a dependency such as linfa would add a large build for
-//! one small convex fit; scikit-learn's LogisticRegression with the same C runs only as the
-//! peer. The whole experiment takes well under a minute on 2 cores at the default scale, most
-//! of it in scikit-learn's per-batch `partial_fit` calls and in Python's start-up.
+//! The ncm accuracies come from the logistic regression in `logistic`. It is written here
+//! because the workspace has no classifier, and a dependency such as linfa would add a large
+//! build for one small convex fit. scikit-learn's LogisticRegression with the same C runs
+//! only as the peer. The whole experiment takes under a minute on 2 cores at the default
+//! scale, most of it in scikit-learn's per-batch `partial_fit` calls and in Python's
+//! start-up.
 
 mod logistic;
 mod sklearn;
