@@ -6,7 +6,8 @@
 //! (criterion's flat sampling), and the result is the mean over samples of the time per call.
 
 mod hopfield;
-mod python;
+pub(crate) mod python;
+mod rbm;
 
 use std::fmt::Display;
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ enum Target {
     /// Batched synchronous retrieval in the binary Hopfield network (N = 1000, P = 100,
     /// B = 256 cues, 10 steps): ncm's dense and low-rank paths against numpy.
     Hopfield,
+    /// One epoch of persistent CD-1 on the scikit-learn digits (1797 x 64, 100 hidden units,
+    /// batch 10, learning rate 0.06): ncm against scikit-learn's BernoulliRBM.fit.
+    Rbm,
 }
 
 /// Sampling settings shared by the criterion and the numpy measurements.
@@ -79,11 +83,12 @@ pub fn run(cli: Cli, global: &GlobalOptions) -> Result<()> {
     let device = global.backend.device()?;
     match cli.target {
         Target::Hopfield => hopfield::run(&timing, &device, global.backend),
+        Target::Rbm => rbm::run(&timing, &device, global),
     }
 }
 
 /// Target folder of the workspace: `CARGO_TARGET_DIR` when set, else `<workspace>/target`.
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::workspace_root().join("target"))

@@ -22,7 +22,7 @@ use clap::{Args, Parser, Subcommand};
 use tracing::info;
 
 use crate::backend::Backend;
-use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity};
+use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity, rbm_digits};
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +89,9 @@ enum ExperimentCommand {
     EnergyLandscape(energy_landscape::Cli),
     /// Storage capacity, dense-memory scaling and basins of Hopfield networks, with digits.
     HopfieldCapacity(hopfield_capacity::Cli),
+    /// Bernoulli RBM on the digits: pseudo-likelihood per epoch, AIS log Z and hidden
+    /// features for classification, beside scikit-learn's BernoulliRBM.
+    RbmDigits(rbm_digits::Cli),
 }
 
 fn main() -> Result<()> {
@@ -122,6 +125,7 @@ struct MainJobConfig {
     connectome_motifs: connectome_motifs::Config,
     energy_landscape: energy_landscape::Config,
     hopfield_capacity: hopfield_capacity::Config,
+    rbm_digits: rbm_digits::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -144,6 +148,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     connectome_motifs::validate(&config.connectome_motifs)?;
     energy_landscape::validate(&config.energy_landscape)?;
     hopfield_capacity::validate(&config.hopfield_capacity)?;
+    rbm_digits::validate(&config.rbm_digits)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -152,6 +157,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         connectome_motifs::run(&config.connectome_motifs, &data_dir, &report_dir)?,
         energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device, global.backend)?,
         hopfield_capacity::run(&config.hopfield_capacity, &data_dir, &report_dir, &device, global.backend)?,
+        rbm_digits::run(&config.rbm_digits, &data_dir, &report_dir, &device, global.backend)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -182,6 +188,13 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             hopfield_capacity::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::RbmDigits(cli) => {
+            let config = cli.config();
+            rbm_digits::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            let device = global.backend.device()?;
+            rbm_digits::run(&config, &data_dir, &report_dir, &device, global.backend)?
         }
     };
     report::write(&report_dir, &[section])

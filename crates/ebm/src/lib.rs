@@ -15,6 +15,8 @@
 //! - [`hopfield`]: associative memories, from the binary network of Hopfield 1982 to the
 //!   dense memory of Krotov and Hopfield 2016 and the continuous modern network of Ramsauer et
 //!   al. 2021, with batched retrieval on a Burn device.
+//! - [`rbm`]: Bernoulli and Gaussian-Bernoulli restricted Boltzmann machines with CD-k and
+//!   persistent CD training, pseudo-likelihood and log Z by annealed importance sampling.
 //!
 //! Samples are passed as row-major samples x N slices of `i8` holding +1 or -1.
 
@@ -26,6 +28,7 @@ mod landscape;
 mod linalg;
 mod model;
 mod moments;
+pub mod rbm;
 mod tensor;
 mod walsh;
 
@@ -39,4 +42,5 @@ pub use hopfield::{
 pub use landscape::{EnergyLandscape, Merge, energy_landscape};
 pub use model::{IsingModel, MAX_INDEXED_SPINS, state_to_spins};
 pub use moments::{Moments, empirical_moments};
+pub use rbm::{Rbm, RbmError};
 pub use tensor::batch_energy;

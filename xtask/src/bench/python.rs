@@ -113,3 +113,46 @@ pub fn run_script(python: &Path, script: &Path, args: &[&Path], env: &[(&str, &s
     }
     String::from_utf8(output.stdout).context("the reference script printed invalid UTF-8")
 }
+
+/// scikit-learn version installed next to numpy for the RBM comparisons, with the scipy it is
+/// installed with.
+pub const SKLEARN_VERSION: &str = "1.9.1";
+const SCIPY_VERSION: &str = "1.17.1";
+
+/// Returns the Python interpreter of the numpy environment at `venv_dir` (see
+/// [`ensure_numpy_venv`]) after installing scikit-learn [`SKLEARN_VERSION`] into it when
+/// another version or none is installed.
+///
+/// # Errors
+/// Those of [`ensure_numpy_venv`], and pip's output when the install fails.
+pub fn ensure_sklearn_venv(venv_dir: &Path) -> Result<PathBuf> {
+    let python = ensure_numpy_venv(venv_dir)?;
+    let installed = Command::new(&python)
+        .args(["-c", "import sklearn; print(sklearn.__version__)"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string());
+    if installed.as_deref() == Some(SKLEARN_VERSION) {
+        return Ok(python);
+    }
+
+    info!(venv = %venv_dir.display(), version = SKLEARN_VERSION, "installing scikit-learn with pip");
+    let requirements =
+        [format!("numpy=={NUMPY_VERSION}"), format!("scipy=={SCIPY_VERSION}"), format!("scikit-learn=={SKLEARN_VERSION}")];
+    let output = run_command(
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet"])
+            .args(&requirements),
+        "the virtual environment's python",
+    )?;
+    if !output.status.success() {
+        bail!(
+            "`pip install {}` failed in {}:\n{}",
+            requirements.join(" "),
+            venv_dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(python)
+}
