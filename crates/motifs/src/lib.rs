@@ -7,6 +7,7 @@
 
 mod census;
 pub mod circuit;
+pub mod dynamics;
 mod error;
 mod graph;
 pub mod null;
