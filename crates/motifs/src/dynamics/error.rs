@@ -48,7 +48,9 @@ pub enum SimulationError {
     },
 
     /// A vector with one entry per neuron has the wrong length.
-    #[error("{what} has {found} entries but the network has {expected} neurons; pass one per neuron")]
+    #[error(
+        "{what} has {found} entries but the network has {expected} neurons; pass one per neuron"
+    )]
     NeuronCount {
         /// The vector: `constant input`, `input recording channels`, `initial_state`, `labels`.
         what: &'static str,
@@ -257,6 +259,10 @@ pub(crate) fn finite(parameter: &'static str, value: f64) -> Result<f64, Simulat
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(SimulationError::invalid(parameter, value, "a finite number"))
+        Err(SimulationError::invalid(
+            parameter,
+            value,
+            "a finite number",
+        ))
     }
 }

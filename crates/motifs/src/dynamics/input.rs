@@ -32,7 +32,11 @@ impl Input {
 
     /// Checks the input against `neuron_count` neurons and a run whose last step starts at
     /// `last_time_s`.
-    pub(crate) fn check(&self, neuron_count: usize, last_time_s: f64) -> Result<(), SimulationError> {
+    pub(crate) fn check(
+        &self,
+        neuron_count: usize,
+        last_time_s: f64,
+    ) -> Result<(), SimulationError> {
         match self {
             Input::None | Input::Function(_) => Ok(()),
             Input::Constant(values) => {

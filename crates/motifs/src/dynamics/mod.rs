@@ -16,12 +16,25 @@
 //!
 //! [`Circuit`]: crate::Circuit
 
+mod bold;
+mod calcium;
+mod connectome;
 mod error;
 mod input;
+mod lif;
+mod poisson;
 mod rate;
 mod sparse;
 
+pub use bold::{BoldConfig, bold};
+pub use calcium::{CalciumConfig, fluorescence};
+pub use connectome::{
+    ConnectomeConfig, ConnectomeModel, GABAERGIC_CLASSES, Normalisation, PERRON_ITERATIONS,
+    PerronBounds, contraction_bound, in_class, perron_bounds,
+};
 pub use error::SimulationError;
 pub use input::{Input, InputFunction};
+pub use lif::{LifConfig, LifNetwork, LifSimulation};
+pub use poisson::{PoissonConfig, poisson_counts};
 pub use rate::{Activation, RateConfig, RateNetwork, RateSimulation};
 pub use sparse::MAX_STEPS;

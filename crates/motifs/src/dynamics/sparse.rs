@@ -44,6 +44,16 @@ impl Csr {
         (&self.columns[range.clone()], &self.values[range])
     }
 
+    /// Number of stored entries.
+    pub(crate) fn entry_count(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Position of the first entry of `row` among all stored entries.
+    pub(crate) fn row_offset(&self, row: usize) -> usize {
+        self.row_start[row]
+    }
+
     /// Dot product of `row` with `x`.
     pub(crate) fn row_dot(&self, row: usize, x: &[f64]) -> f64 {
         let (columns, values) = self.row(row);
