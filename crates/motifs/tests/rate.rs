@@ -219,6 +219,9 @@ fn same_seed_same_noise() {
     let other = network.simulate(&other_seed, &Input::None).unwrap();
     assert_ne!(first.states.data, other.states.data);
     assert_eq!(first.states.labels, vec!["neuron 0", "neuron 1"]);
+    // Largest total absolute input 0.8 (onto neuron 1), times the activation's slope.
+    assert_eq!(network.contraction_bound(Activation::Tanh), 0.8);
+    assert_eq!(network.contraction_bound(Activation::Sigmoid), 0.2);
     assert_eq!(first.graph.edge_count(), 2);
 }
 

@@ -30,6 +30,8 @@
 //!   `chemical_gain`, which bounds the spectral radius of every linearisation
 //!   `W diag(phi')` of the chemical part. This keeps more dynamic range but proves stability
 //!   only without gap junctions; the divergence check of the simulator guards the rest.
+//!   NOTE: an acyclic chemical network has spectral radius 0, so the bound tends to 0 and
+//!   the scale grows without limit; use `InputStrength` there.
 //!
 //! Gap junctions couple `g_ij (x_j - x_i)` with `g_ij = g_ji = max(e_ij, e_ji) k_gap`, where
 //! `e_ij` counts the electrical synapses listed from `i` to `j` (sources list a gap junction
@@ -42,7 +44,7 @@ use ncm_data::{Connectome, SynapseKind};
 
 use super::error::{SimulationError, non_negative, positive};
 use super::input::Input;
-use super::rate::{Activation, RateConfig, RateNetwork, RateSimulation};
+use super::rate::{RateConfig, RateNetwork, RateSimulation};
 use super::sparse::Csr;
 use crate::circuit::{CellType, Circuit};
 
@@ -104,8 +106,9 @@ impl ConnectomeModel {
     /// # Errors
     /// [`SimulationError::EmptyConnectome`] for a connectome without nodes,
     /// [`SimulationError::InvalidParameter`] for a non-positive `chemical_gain` or a negative
-    /// `gap_gain`, and [`SimulationError::UnknownNeuronClass`] for an inhibitory class that
-    /// matches no neuron.
+    /// `gap_gain`, and [`SimulationError::UnknownNeuronClass`] when inhibitory classes are
+    /// given but none matches a neuron (a class that matches nothing while others match is
+    /// logged as a warning, since a partial connectome may lack it).
     pub fn new(
         connectome: &Connectome,
         config: &ConnectomeConfig,
@@ -129,7 +132,7 @@ impl ConnectomeModel {
         }
         let chemical_scale = match config.normalisation {
             Normalisation::InputStrength => reciprocal_or_zero(max_row_sum(&chemical, n)),
-            Normalisation::SpectralRadius => reciprocal_or_zero(perron_bounds(&chemical, n).upper),
+            Normalisation::SpectralRadius => reciprocal_or_zero(perron_bounds(&chemical, n)?.upper),
         } * chemical_gain;
         let weights = (0..n * n)
             .map(|index| {
@@ -219,12 +222,17 @@ pub fn in_class(name: &str, class: &str) -> bool {
 }
 
 fn cell_types(names: &[String], classes: &[String]) -> Result<Vec<CellType>, SimulationError> {
-    for class in classes {
-        if !names.iter().any(|name| in_class(name, class)) {
-            return Err(SimulationError::UnknownNeuronClass {
-                class: class.clone(),
-            });
-        }
+    let unmatched: Vec<&String> = classes
+        .iter()
+        .filter(|class| !names.iter().any(|name| in_class(name, class)))
+        .collect();
+    if !classes.is_empty() && unmatched.len() == classes.len() {
+        return Err(SimulationError::UnknownNeuronClass {
+            classes: classes.join(", "),
+        });
+    }
+    for class in unmatched {
+        tracing::warn!(%class, "inhibitory class matches no neuron of the connectome");
     }
     Ok(names
         .iter()
@@ -283,10 +291,16 @@ pub const PERRON_ITERATIONS: usize = 1000;
 /// `rho(A) <= rho(|A|)`, `upper` also bounds the spectral radius of `A` itself, and
 /// `slope * upper` that of any linearisation `A diag(phi')` with `|phi'| <= slope`.
 ///
-/// # Panics
-/// If `a.len() != n * n`.
-pub fn perron_bounds(a: &[f64], n: usize) -> PerronBounds {
-    assert_eq!(a.len(), n * n, "perron_bounds needs an n x n matrix");
+/// # Errors
+/// [`SimulationError::MatrixShape`] unless `a` has `n * n` entries.
+pub fn perron_bounds(a: &[f64], n: usize) -> Result<PerronBounds, SimulationError> {
+    if a.len() != n * n {
+        return Err(SimulationError::MatrixShape {
+            what: "matrix",
+            expected: n * n,
+            found: a.len(),
+        });
+    }
     let abs = Csr::from_fn(n, |i, j| a[i * n + j].abs());
     let mut x = vec![1.0; n];
     let mut bounds = PerronBounds {
@@ -312,12 +326,5 @@ pub fn perron_bounds(a: &[f64], n: usize) -> PerronBounds {
     if n == 0 {
         bounds.lower = 0.0;
     }
-    bounds
-}
-
-/// Maximum-norm contraction bound `slope(phi) * max_i sum_j |W_ij|` of a rate network with
-/// weights `weights` (row-major `n x n`). Below 1, the network is contracting for any
-/// non-negative symmetric gap junctions, so it cannot diverge under bounded input.
-pub fn contraction_bound(weights: &[f64], n: usize, activation: Activation) -> f64 {
-    activation.max_slope() * max_row_sum(weights, n.max(1))
+    Ok(bounds)
 }

@@ -63,7 +63,7 @@ pub enum SimulationError {
     /// A dense `n x n` matrix has the wrong number of entries.
     #[error("{what} has {found} entries but {expected} are needed (n x n, row-major post x pre)")]
     MatrixShape {
-        /// The matrix: `gap conductances` or `delays`.
+        /// The matrix: `gap conductances`, `delays` or `matrix`.
         what: &'static str,
         /// `n * n`.
         expected: usize,
@@ -165,14 +165,15 @@ pub enum SimulationError {
     #[error("the connectome has no neurons; read a non-empty connectome")]
     EmptyConnectome,
 
-    /// A neuron class of the sign rule matches no neuron of the connectome.
+    /// None of the inhibitory classes of the sign rule matches a neuron of the connectome.
     #[error(
-        "inhibitory class {class:?} matches no neuron of the connectome; check its spelling \
-         against the connectome's node names"
+        "no inhibitory class ({classes}) matches a neuron of the connectome; check the \
+         spelling against the connectome's node names, or pass no classes for an \
+         all-excitatory network"
     )]
     UnknownNeuronClass {
-        /// The class name.
-        class: String,
+        /// The class names, comma-separated.
+        classes: String,
     },
 
     /// An observed recording holds a value the observation model cannot use.

@@ -30,7 +30,7 @@ pub use bold::{BoldConfig, bold};
 pub use calcium::{CalciumConfig, fluorescence};
 pub use connectome::{
     ConnectomeConfig, ConnectomeModel, GABAERGIC_CLASSES, Normalisation, PERRON_ITERATIONS,
-    PerronBounds, contraction_bound, in_class, perron_bounds,
+    PerronBounds, in_class, perron_bounds,
 };
 pub use error::SimulationError;
 pub use input::{Input, InputFunction};

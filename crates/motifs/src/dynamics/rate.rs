@@ -208,6 +208,18 @@ impl RateNetwork {
             .map_or(0.0, |gap| gap.row_sums().into_iter().fold(0.0, f64::max))
     }
 
+    /// Maximum-norm contraction bound `max_slope(phi) * max_i sum_j |W_ij|`. Below 1 the
+    /// network is contracting in the maximum norm for any gap junctions: the matrix measure
+    /// of its Jacobian is at most `(bound - 1) / tau`, so under constant input it has one
+    /// globally stable fixed point, and the Euler map with an allowed step is a contraction
+    /// too. Above 1 the network may or may not diverge.
+    pub fn contraction_bound(&self, activation: Activation) -> f64 {
+        let max_input = (0..self.neuron_count())
+            .map(|i| self.weights.row(i).1.iter().map(|w| w.abs()).sum::<f64>())
+            .fold(0.0, f64::max);
+        activation.max_slope() * max_input
+    }
+
     /// Integrates the network under `input` with `config`.
     ///
     /// # Returns
