@@ -4,10 +4,36 @@
 //! Weights follow the rate-equation convention `dx/dt = -x + W φ(x) + I`: `W[post][pre]` is the
 //! weight of the synapse from neuron `pre` onto neuron `post`, stored row-major by `post`.
 //! The ground-truth graph has the arc `pre -> post` wherever that weight is non-zero.
+//!
+//! The generators build one circuit per canonical motif from a validated settings struct:
+//! [`FeedforwardChainConfig`], [`FeedbackLoopConfig`], [`RecurrentExcitationConfig`],
+//! [`LateralInhibitionConfig`], [`TopographicMapConfig`] and
+//! [`DimensionalityExpansionConfig`], or any of them through [`MotifConfig`].
+//! [`example_circuit`] builds a small default instance of each kind. [`CompositionConfig`]
+//! and [`plant`] place motifs inside a random background network. Every generator scales its
+//! weights so that the largest total absolute input of a neuron is `input_gain`
+//! ([`DEFAULT_INPUT_GAIN`] = 0.9), which keeps rate dynamics with a 1-Lipschitz transfer
+//! function stable.
 
+mod build;
+mod compose;
 mod error;
+mod expansion;
+mod feedforward;
+mod gallery;
+mod lateral;
+mod recurrent;
+mod topographic;
 
+pub use build::{DEFAULT_INPUT_GAIN, MAX_NEURONS};
+pub use compose::{BackgroundConfig, BackgroundModel, CompositionConfig, MotifPlacement, plant};
 pub use error::CircuitError;
+pub use expansion::DimensionalityExpansionConfig;
+pub use feedforward::{Connectivity, FeedbackLoopConfig, FeedbackSign, FeedforwardChainConfig};
+pub use gallery::{MotifConfig, example_circuit};
+pub use lateral::{LateralInhibitionConfig, LateralStructure};
+pub use recurrent::{RecurrentExcitationConfig, RecurrentStructure};
+pub use topographic::{MapLayout, TopographicMapConfig};
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +64,18 @@ pub enum MotifKind {
     TopographicMap,
     /// Few inputs fanning out to many sparse expansion units.
     DimensionalityExpansion,
+}
+
+impl MotifKind {
+    /// Every motif kind, in declaration order.
+    pub const ALL: [MotifKind; 6] = [
+        MotifKind::FeedforwardChain,
+        MotifKind::FeedbackLoop,
+        MotifKind::RecurrentExcitation,
+        MotifKind::LateralInhibition,
+        MotifKind::TopographicMap,
+        MotifKind::DimensionalityExpansion,
+    ];
 }
 
 /// One motif planted in a circuit: its kind, its nodes and the arcs that belong to it.
@@ -129,7 +167,8 @@ impl Circuit {
         })
     }
 
-    /// Attaches one 2-D position per neuron (a ring uses `[angle, 0.0]` in radians).
+    /// Attaches one 2-D position per neuron. The generators use layout coordinates, except the
+    /// ring of a topographic map, which uses `[angle, 0.0]` with the angle in radians.
     ///
     /// # Errors
     /// [`CircuitError::PositionCount`] if the count differs from the neuron count, and
@@ -151,11 +190,12 @@ impl Circuit {
         Ok(self)
     }
 
-    /// Records planted motifs. Each motif's nodes must be neurons of the circuit and each of its
-    /// arcs an arc of the circuit.
+    /// Records planted motifs. Each motif's nodes must be distinct neurons of the circuit and
+    /// each of its arcs an arc of the circuit.
     ///
     /// # Errors
-    /// [`CircuitError::MotifNodeOutOfRange`] or [`CircuitError::MotifArcMissing`].
+    /// [`CircuitError::MotifNodeOutOfRange`], [`CircuitError::MotifNodeRepeated`] or
+    /// [`CircuitError::MotifArcMissing`].
     pub fn with_motifs(mut self, motifs: Vec<PlantedMotif>) -> Result<Self, CircuitError> {
         for (index, motif) in motifs.iter().enumerate() {
             if let Some(&node) = motif.nodes.iter().find(|&&v| v >= self.neuron_count) {
@@ -164,6 +204,12 @@ impl Circuit {
                     node,
                     neuron_count: self.neuron_count,
                 });
+            }
+            let mut seen = vec![false; self.neuron_count];
+            for &node in &motif.nodes {
+                if std::mem::replace(&mut seen[node], true) {
+                    return Err(CircuitError::MotifNodeRepeated { motif: index, node });
+                }
             }
             if let Some(&(pre, post)) = motif
                 .arcs
@@ -215,6 +261,26 @@ impl Circuit {
     /// Motifs planted in the circuit, with the arcs that belong to each.
     pub fn motifs(&self) -> &[PlantedMotif] {
         &self.motifs
+    }
+
+    /// Arcs that no planted motif lists, in lexicographic `(pre, post)` order.
+    pub fn background_arcs(&self) -> Vec<(usize, usize)> {
+        let motif_arcs: std::collections::HashSet<(usize, usize)> = self
+            .motifs
+            .iter()
+            .flat_map(|motif| motif.arcs.iter().copied())
+            .collect();
+        self.graph
+            .edges()
+            .filter(|arc| !motif_arcs.contains(arc))
+            .collect()
+    }
+
+    /// Largest total absolute input of a neuron, `max_post Σ_pre |W[post][pre]|`. It bounds
+    /// the spectral radius of the weights, and below 1 it makes rate dynamics with a
+    /// 1-Lipschitz transfer function contracting (see [`DEFAULT_INPUT_GAIN`]).
+    pub fn max_input_sum(&self) -> f64 {
+        build::max_abs_row_sum(&self.weights, self.neuron_count)
     }
 
     /// Consumes the circuit and returns its weights, cell types and positions.
