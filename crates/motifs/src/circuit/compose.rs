@@ -358,21 +358,7 @@ fn background_weights(
     let mut weights = vec![0.0; n * n];
     for post in 0..n {
         for pre in (0..n).filter(|&pre| pre != post) {
-            let p = match (background.model, positions) {
-                (
-                    BackgroundModel::DistanceDependent {
-                        peak_probability,
-                        sigma,
-                    },
-                    Some(xy),
-                ) => {
-                    let d2 =
-                        (xy[pre][0] - xy[post][0]).powi(2) + (xy[pre][1] - xy[post][1]).powi(2);
-                    peak_probability * (-d2 / (2.0 * sigma * sigma)).exp()
-                }
-                (BackgroundModel::ErdosRenyi { p }, _) => p,
-                (BackgroundModel::DistanceDependent { .. }, None) => 0.0,
-            };
+            let p = pair_probability(background.model, positions, pre, post);
             let drawn = rng.random_bool(p);
             let same_motif = owner[pre].is_some() && owner[pre] == owner[post];
             if drawn && !same_motif {
@@ -406,5 +392,31 @@ fn copy_motif_weights(
     let mean_magnitude = motif_weights.iter().map(|w| w.abs()).sum::<f64>() / arcs.len() as f64;
     for (&(pre, post), w) in arcs.iter().zip(motif_weights) {
         weights[map[post] * n + map[pre]] = w / mean_magnitude * motif_weight;
+    }
+}
+
+/// Connection probability of the ordered pair `pre -> post` under the background model.
+/// The distance-dependent model always has positions (see `background_positions`), so the
+/// fallback of 0 for missing positions is never taken there.
+fn pair_probability(
+    model: BackgroundModel,
+    positions: Option<&[[f64; 2]]>,
+    pre: usize,
+    post: usize,
+) -> f64 {
+    match (model, positions) {
+        (BackgroundModel::ErdosRenyi { p }, _) => p,
+        (
+            BackgroundModel::DistanceDependent {
+                peak_probability,
+                sigma,
+            },
+            Some(xy),
+        ) => {
+            let squared_distance =
+                (xy[pre][0] - xy[post][0]).powi(2) + (xy[pre][1] - xy[post][1]).powi(2);
+            peak_probability * (-squared_distance / (2.0 * sigma * sigma)).exp()
+        }
+        (BackgroundModel::DistanceDependent { .. }, None) => 0.0,
     }
 }

@@ -61,8 +61,9 @@ impl MapLayout {
         }
     }
 
-    /// Position of neuron `i`: `[angle_rad, 0.0]` on a ring, `[col, row]` on a sheet.
-    pub fn position(&self, i: usize) -> [f64; 2] {
+    /// Position of neuron `i < neuron_count`: `[angle_rad, 0.0]` on a ring, `[col, row]` on a
+    /// sheet.
+    fn position(&self, i: usize) -> [f64; 2] {
         match *self {
             MapLayout::Ring { neuron_count } => {
                 [std::f64::consts::TAU * i as f64 / neuron_count as f64, 0.0]
@@ -71,9 +72,9 @@ impl MapLayout {
         }
     }
 
-    /// Distance between neurons `i` and `j` in units of the neuron spacing, with periodic
-    /// boundaries on a ring and on a periodic sheet.
-    pub fn distance(&self, i: usize, j: usize) -> f64 {
+    /// Distance between neurons `i, j < neuron_count` in units of the neuron spacing, with
+    /// periodic boundaries on a ring and on a periodic sheet.
+    fn distance(&self, i: usize, j: usize) -> f64 {
         match *self {
             MapLayout::Ring { neuron_count } => ring_distance(i, j, neuron_count) as f64,
             MapLayout::Sheet {
