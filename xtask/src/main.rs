@@ -22,7 +22,7 @@ use clap::{Args, Parser, Subcommand};
 use tracing::info;
 
 use crate::backend::Backend;
-use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity};
+use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity, motif_gallery};
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +89,9 @@ enum ExperimentCommand {
     EnergyLandscape(energy_landscape::Cli),
     /// Storage capacity, dense-memory scaling and basins of Hopfield networks, with digits.
     HopfieldCapacity(hopfield_capacity::Cli),
+    /// One circuit of each motif with its wiring, rate activity and spike raster, and the
+    /// C. elegans connectome seen through the Poisson, calcium and BOLD models.
+    MotifGallery(motif_gallery::Cli),
 }
 
 fn main() -> Result<()> {
@@ -122,6 +125,7 @@ struct MainJobConfig {
     connectome_motifs: connectome_motifs::Config,
     energy_landscape: energy_landscape::Config,
     hopfield_capacity: hopfield_capacity::Config,
+    motif_gallery: motif_gallery::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -144,6 +148,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     connectome_motifs::validate(&config.connectome_motifs)?;
     energy_landscape::validate(&config.energy_landscape)?;
     hopfield_capacity::validate(&config.hopfield_capacity)?;
+    motif_gallery::validate(&config.motif_gallery)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -152,6 +157,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         connectome_motifs::run(&config.connectome_motifs, &data_dir, &report_dir)?,
         energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device, global.backend)?,
         hopfield_capacity::run(&config.hopfield_capacity, &data_dir, &report_dir, &device, global.backend)?,
+        motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -182,6 +188,12 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             hopfield_capacity::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::MotifGallery(cli) => {
+            let config = cli.config();
+            motif_gallery::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            motif_gallery::run(&config, &data_dir, &report_dir)?
         }
     };
     report::write(&report_dir, &[section])

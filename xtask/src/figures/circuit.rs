@@ -1,10 +1,9 @@
 //! Figures of small circuits and their activity: a wiring diagram with signed arcs, stacked
 //! activity traces without markers, and a spike raster.
 //!
-//! The diagram draws each neuron as a disc (red for excitatory, blue for inhibitory) and each
-//! arc as a line from the presynaptic to the postsynaptic neuron, ending in an arrowhead for an
-//! excitatory synapse and a bar for an inhibitory one, the usual convention of circuit
-//! diagrams. A reciprocal pair is drawn as two arcs bent to opposite sides so both stay visible.
+//! The diagram draws each neuron as a disc, red for excitatory and blue for inhibitory. Each
+//! arc is a line from the presynaptic to the postsynaptic neuron. It ends in an arrowhead for
+//! an excitatory synapse and in a bar for an inhibitory one, as circuit diagrams usually do. A reciprocal pair is drawn as two arcs bent to opposite sides so both stay visible.
 
 use std::path::Path;
 
@@ -211,15 +210,30 @@ where
     Ok(())
 }
 
-/// One activity trace: a label and its values at times `start + i * step`.
+/// One activity trace: a label and its values, value `i` at time `i * step_s`.
 pub struct Trace {
     pub label: String,
     pub values: Vec<f64>,
 }
 
-/// Draws activity traces stacked vertically, each scaled to its own band, against time in
-/// seconds. Traces are drawn as plain lines without markers, which suits long time series.
-pub fn write_traces_svg(path: &Path, title: &str, traces: &[Trace], step_s: f64) -> Result<()> {
+/// Scaling of the traces of a figure into their bands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TraceScale {
+    /// One range for all traces, so amplitudes compare across traces.
+    Shared,
+    /// Each trace fills its own band, which shows the shape of small signals.
+    PerTrace,
+}
+
+/// Draws activity traces stacked vertically in bands, against time in seconds. Traces are
+/// drawn as plain lines without markers, which suits long time series.
+pub fn write_traces_svg(
+    path: &Path,
+    title: &str,
+    traces: &[Trace],
+    step_s: f64,
+    scale: TraceScale,
+) -> Result<()> {
     ensure!(
         !traces.is_empty(),
         "a trace figure needs at least one trace"
@@ -232,11 +246,17 @@ pub fn write_traces_svg(path: &Path, title: &str, traces: &[Trace], step_s: f64)
         traces.iter().all(|t| t.values.len() >= 2),
         "every trace needs at least two values"
     );
-    render_traces(path, title, traces, step_s)
+    render_traces(path, title, traces, step_s, scale)
         .with_context(|| format!("failed to write trace figure {}", path.display()))
 }
 
-fn render_traces(path: &Path, title: &str, traces: &[Trace], step_s: f64) -> Result<()> {
+fn render_traces(
+    path: &Path,
+    title: &str,
+    traces: &[Trace],
+    step_s: f64,
+    scale: TraceScale,
+) -> Result<()> {
     let height = 120 + 60 * traces.len() as u32;
     let root = SVGBackend::new(path, (560, height)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -259,9 +279,21 @@ fn render_traces(path: &Path, title: &str, traces: &[Trace], step_s: f64) -> Res
         .light_line_style(WHITE)
         .draw()?;
 
+    let finite = |trace: &Trace| {
+        trace
+            .values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect::<Vec<_>>()
+    };
+    let shared = min_max(traces.iter().flat_map(finite));
     for (index, trace) in traces.iter().enumerate() {
         let band_bottom = bands - 1.0 - index as f64;
-        let (low, high) = min_max(trace.values.iter().copied().filter(|v| v.is_finite()));
+        let (low, high) = match scale {
+            TraceScale::Shared => shared,
+            TraceScale::PerTrace => min_max(finite(trace).into_iter()),
+        };
         let span = if high > low { high - low } else { 1.0 };
         let points = trace
             .values
@@ -329,6 +361,7 @@ fn render_raster(
         .label_style(font(TICK_PX))
         .x_desc("time (s)")
         .y_desc("neuron")
+        .y_label_formatter(&|y: &f64| format!("{}", (rows as f64 - 1.0 - y).round()))
         .axis_desc_style(font(TICK_PX))
         .disable_y_mesh()
         .light_line_style(WHITE)
