@@ -3,7 +3,8 @@
 //!
 //! The diagram draws each neuron as a disc, red for excitatory and blue for inhibitory. Each
 //! arc is a line from the presynaptic to the postsynaptic neuron. It ends in an arrowhead for
-//! an excitatory synapse and in a bar for an inhibitory one, as circuit diagrams usually do. A reciprocal pair is drawn as two arcs bent to opposite sides so both stay visible.
+//! an excitatory synapse and in a bar for an inhibitory one, as circuit diagrams usually do.
+//! A reciprocal pair is drawn as two arcs bent to opposite sides, so both stay visible.
 
 use std::path::Path;
 
