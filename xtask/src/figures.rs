@@ -13,6 +13,10 @@
 //! the root drawing area, while plotters draws the axes, tick labels, grid
 //! and title.
 
+mod circuit;
+
+pub use circuit::{DiagramArc, Trace, TraceScale, write_circuit_svg, write_raster_svg, write_traces_svg};
+
 use std::ops::Range;
 use std::path::Path;
 

@@ -22,7 +22,7 @@ use clap::{Args, Parser, Subcommand};
 use tracing::info;
 
 use crate::backend::Backend;
-use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity, rbm_digits};
+use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity, motif_gallery, rbm_digits};
 
 #[derive(Parser)]
 #[command(
@@ -92,6 +92,9 @@ enum ExperimentCommand {
     /// Bernoulli RBM on the digits: pseudo-likelihood per epoch, AIS log Z and hidden
     /// features for classification, beside scikit-learn's BernoulliRBM.
     RbmDigits(rbm_digits::Cli),
+    /// One circuit of each motif with its wiring, rate activity and spike raster, and the
+    /// C. elegans connectome seen through the Poisson, calcium and BOLD models.
+    MotifGallery(motif_gallery::Cli),
 }
 
 fn main() -> Result<()> {
@@ -126,6 +129,7 @@ struct MainJobConfig {
     energy_landscape: energy_landscape::Config,
     hopfield_capacity: hopfield_capacity::Config,
     rbm_digits: rbm_digits::Config,
+    motif_gallery: motif_gallery::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -149,6 +153,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     energy_landscape::validate(&config.energy_landscape)?;
     hopfield_capacity::validate(&config.hopfield_capacity)?;
     rbm_digits::validate(&config.rbm_digits)?;
+    motif_gallery::validate(&config.motif_gallery)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -158,6 +163,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device, global.backend)?,
         hopfield_capacity::run(&config.hopfield_capacity, &data_dir, &report_dir, &device, global.backend)?,
         rbm_digits::run(&config.rbm_digits, &data_dir, &report_dir, &device, global.backend)?,
+        motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -195,6 +201,11 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             rbm_digits::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        ExperimentCommand::MotifGallery(cli) => {
+            let config = cli.config();
+            motif_gallery::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            motif_gallery::run(&config, &data_dir, &report_dir)?
         }
     };
     report::write(&report_dir, &[section])

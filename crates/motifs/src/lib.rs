@@ -12,6 +12,7 @@
 
 mod census;
 pub mod circuit;
+pub mod dynamics;
 mod error;
 mod graph;
 pub mod null;

@@ -8,6 +8,7 @@ pub mod connectome_motifs;
 pub mod energy_landscape;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
+pub mod motif_gallery;
 
 use std::fs;
 use std::path::{Path, PathBuf};
