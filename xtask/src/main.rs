@@ -201,6 +201,7 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             rbm_digits::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
         ExperimentCommand::MotifGallery(cli) => {
             let config = cli.config();
             motif_gallery::validate(&config)?;
