@@ -3,7 +3,9 @@
 //! The crate currently provides a simple directed graph ([`DiGraph`]), the exact directed
 //! triad census ([`triad_census`]), degree-preserving null models ([`null`]) and the
 //! significance of each triad class against such a null model ([`triad_significance`]).
-//! Motif generators and circuit dynamics are planned but not written yet.
+//! Motif generators are planned but not written yet.
+//! [`dynamics`] simulates rate and spiking networks on circuits and connectomes, and observes
+//! them as Poisson counts, calcium fluorescence or BOLD.
 
 mod census;
 pub mod circuit;
