@@ -14,7 +14,7 @@ fn mean_and_variance(values: &[f64]) -> (f64, f64) {
 }
 
 #[test]
-fn poisson_counts_have_mean_and_variance_rate_times_bin() {
+fn poisson_counts_match_rate_times_bin() {
     // 10 channels x 2000 samples of 0.01 s at 50 Hz, binned by 0.02 s: mean count 1; with
     // rate_scale_hz = 4 the mean is 4.
     let rates = Recording::new(vec![50.0; 10 * 2000], 10, 2000, 0.01)
@@ -295,7 +295,7 @@ fn bold_reaches_analytic_steady_state() {
 }
 
 #[test]
-fn bold_is_flat_without_input_and_rises_after_onset() {
+fn bold_flat_until_onset() {
     // Activity 1 from 10 s on: the signal stays exactly 0 before and rises after.
     let data: Vec<f64> = (0..300).map(|k| if k >= 100 { 1.0 } else { 0.0 }).collect();
     let activity = Recording::new(data, 1, 300, 0.1).unwrap();

@@ -1,8 +1,9 @@
 //! Leaky integrate-and-fire network with refractoriness, exponential current synapses and
 //! synaptic delays.
 //!
-//! Each neuron follows (Gerstner, Kistler, Naud and Paninski 2014, Neuronal Dynamics,
-//! Cambridge University Press, eq. 1.5, with exponential current synapses):
+//! Each neuron follows the leaky integrate-and-fire model (Gerstner, Kistler, Naud and
+//! Paninski 2014, Neuronal Dynamics, Cambridge University Press, chapter 1) with exponential
+//! current synapses:
 //!
 //! ```text
 //! tau_m dV_i/dt = -(V_i - V_rest) + R (I_ext,i(t) + I_syn,i(t))
@@ -19,7 +20,7 @@
 //! Between grid points the linear part is integrated exactly, holding the external input
 //! constant over each step (Rotter and Diesmann 1999, Biol. Cybern. 81:381-402). Spikes are
 //! registered at the first grid point at or after the threshold crossing, so a spike time is
-//! late by less than one step `dt_ms`; refractory periods and delays are rounded to whole
+//! late by less than one step `dt_ms`. Refractory periods and delays are rounded to whole
 //! steps.
 
 use rand::RngExt;
@@ -361,7 +362,7 @@ struct DelayRing {
 }
 
 impl DelayRing {
-    /// A ring for delays up to `max_delay_steps`. A spike emitted in step `s` arrives at step
+    /// Creates a ring for delays up to `max_delay_steps`. A spike emitted in step `s` arrives at step
     /// `s + 1 + delay`, at most `max_delay_steps + 1` steps ahead, so `max_delay_steps + 2`
     /// slots never overwrite the slot being read.
     fn new(n: usize, max_delay_steps: usize) -> Self {

@@ -1,9 +1,9 @@
 //! Firing-rate network driven by a circuit's weights, integrated with Euler-Maruyama.
 //!
-//! Each neuron's state `x_i` follows the Wilson-Cowan-type rate equation used by Sompolinsky,
-//! Crisanti and Sommers (1988, Phys. Rev. Lett. 61:259) and Dayan and Abbott (2001,
-//! Theoretical Neuroscience, MIT Press, eq. 7.11), with optional gap junctions as diffusive
-//! coupling and additive white noise:
+//! Each neuron's state `x_i` follows the rate equation of Sompolinsky, Crisanti and Sommers
+//! (1988, Phys. Rev. Lett. 61:259-262) and Dayan and Abbott (2001, Theoretical Neuroscience,
+//! MIT Press, chapter 7), with optional gap junctions as diffusive coupling and additive
+//! white noise:
 //!
 //! ```text
 //! dx_i = [-x_i + sum_j W_ij phi(x_j) + sum_j g_ij (x_j - x_i) + I_i(t)] dt / tau + sigma dB_i
@@ -66,7 +66,7 @@ impl Activation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RateConfig {
-    /// Membrane time constant `tau` (default 0.1 s).
+    /// Time constant `tau` of every neuron (default 0.1 s).
     pub tau_s: f64,
     /// Euler-Maruyama step (default 0.001 s). Must not exceed
     /// `tau_s / (1 + largest total gap conductance of a neuron)`.
@@ -81,8 +81,8 @@ pub struct RateConfig {
     pub noise_sigma: f64,
     /// Initial state, one value per neuron (default all zeros).
     pub initial_state: Option<Vec<f64>>,
-    /// The run stops with [`SimulationError::Diverged`] once a state's magnitude exceeds this
-    /// or becomes NaN (default 1e6).
+    /// Largest state magnitude allowed. The run stops with [`SimulationError::Diverged`] once
+    /// a state exceeds it or becomes NaN (default 1e6).
     pub divergence_threshold: f64,
     /// Seed of the noise (default 0).
     pub seed: u64,
@@ -210,11 +210,12 @@ impl RateNetwork {
             .map_or(0.0, |gap| gap.row_sums().into_iter().fold(0.0, f64::max))
     }
 
-    /// Maximum-norm contraction bound `max_slope(phi) * max_i sum_j |W_ij|`. Below 1 the
-    /// network is contracting in the maximum norm for any gap junctions: the matrix measure
-    /// of its Jacobian is at most `(bound - 1) / tau`, so under constant input it has one
-    /// globally stable fixed point, and the Euler map with an allowed step is a contraction
-    /// too. Above 1 the network may or may not diverge.
+    /// Returns the maximum-norm contraction bound `max_slope(phi) * max_i sum_j |W_ij|`.
+    ///
+    /// Below 1 the network is contracting in the maximum norm for any gap junctions, because
+    /// the matrix measure of its Jacobian is at most `(bound - 1) / tau`. Under constant
+    /// input it then has one globally stable fixed point, and the Euler map with an allowed
+    /// step is a contraction too. Above 1 the network may or may not diverge.
     pub fn contraction_bound(&self, activation: Activation) -> f64 {
         let max_input = (0..self.neuron_count())
             .map(|i| self.weights.row(i).1.iter().map(|w| w.abs()).sum::<f64>())
@@ -354,8 +355,8 @@ impl RateNetwork {
 /// pool. Each neuron's arithmetic and noise stream are the same either way, so results do not
 /// depend on it.
 /// NOTE: an estimate. A step then takes roughly a millisecond, against a few microseconds per
-/// fork-join; on the shared 2-core development machine 5000 neurons with 500 000 synapses ran
-/// equally fast on one and two threads, and many-core machines were not measured.
+/// fork-join. On the shared 2-core development machine 5000 neurons with 500 000 synapses ran
+/// equally fast on one and two threads; many-core machines were not measured.
 const PARALLEL_MIN_WORK: usize = 250_000;
 
 /// Validated step counts of one run.
