@@ -17,6 +17,7 @@ mod significance;
 
 pub use census::{TRIAD_CLASSES, TriadCensus, triad_census, triad_class_index, triple_count};
 pub use circuit::{CellType, Circuit, CircuitError, MotifKind, PlantedMotif};
+pub use dynamics::SimulationError;
 pub use error::MotifError;
 pub use graph::DiGraph;
 pub use null::{NullModel, SwitchStats, randomise};

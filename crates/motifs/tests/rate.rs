@@ -361,6 +361,17 @@ fn invalid_settings_give_typed_errors() {
 }
 
 #[test]
+fn config_reads_partial_json_with_defaults() {
+    let config: RateConfig =
+        serde_json::from_str(r#"{"tau_s": 0.2, "activation": "Relu"}"#).unwrap();
+    assert_eq!(config.tau_s, 0.2);
+    assert_eq!(config.activation, Activation::Relu);
+    assert_eq!(config.dt_s, RateConfig::default().dt_s);
+    let typo = serde_json::from_str::<RateConfig>(r#"{"tau": 0.2}"#);
+    assert!(typo.is_err());
+}
+
+#[test]
 fn invalid_inputs_give_typed_errors() {
     let network = RateNetwork::from_circuit(&circuit(&[0.0; 4], &[Excitatory, Excitatory]));
     let config = RateConfig {
