@@ -430,3 +430,44 @@ fn bold_rejects_bad_input_and_settings() {
         })
     ));
 }
+
+#[test]
+fn observations_keep_simulation_labels() {
+    use ncm_motifs::dynamics::{Input, LifConfig, LifNetwork, RateConfig, RateNetwork};
+    use ncm_motifs::{CellType, Circuit};
+
+    let circuit = Circuit::new(
+        vec![0.0, 0.0, 2.0, 0.0],
+        vec![CellType::Excitatory, CellType::Excitatory],
+    )
+    .unwrap();
+    let names = vec!["pre".to_string(), "post".to_string()];
+
+    // Spikes -> fluorescence: one trace per neuron, same labels, frames over the run.
+    let spiking = LifNetwork::from_circuit(&circuit)
+        .with_labels(names.clone())
+        .unwrap();
+    let config = LifConfig {
+        duration_ms: 500.0,
+        ..LifConfig::default()
+    };
+    let run = spiking
+        .simulate(&config, &Input::Constant(vec![2.0, 0.0]))
+        .unwrap();
+    assert!(run.spikes.spike_count() > 0);
+    let traces = fluorescence(&run.spikes, &CalciumConfig::default()).unwrap();
+    assert_eq!(traces.labels, names);
+    assert_eq!(traces.samples, 10);
+
+    // Rates -> BOLD: one signal per neuron, same labels, one volume per TR.
+    let rates = RateNetwork::from_circuit(&circuit)
+        .with_labels(names.clone())
+        .unwrap()
+        .simulate(&RateConfig::default(), &Input::Constant(vec![1.0, 0.0]))
+        .unwrap();
+    let signal = bold(&rates.rates, &BoldConfig::default()).unwrap();
+    assert_eq!(signal.labels, names);
+    // 1001 samples of 0.01 s cover 10.01 s: floor(10.01 / 0.72) = 13 volumes.
+    assert_eq!(signal.samples, 13);
+    assert!(signal.data.iter().all(|y| y.is_finite()));
+}
