@@ -22,6 +22,9 @@
 //! registered at the first grid point at or after the threshold crossing, so a spike time is
 //! late by less than one step `dt_ms`. Refractory periods and delays are rounded to whole
 //! steps.
+//!
+//! NOTE: the spiking network has no gap junctions, so a [`super::ConnectomeModel`]'s gap
+//! conductances reach only its rate network.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -67,8 +70,8 @@ pub struct LifConfig {
     /// Standard deviation of the membrane noise: an Ornstein-Uhlenbeck term with this
     /// stationary standard deviation and time constant `tau_m` (default 0 mV).
     pub noise_std_mv: f64,
-    /// Start each neuron at a uniform random potential in `[v_reset_mv, v_threshold_mv)`
-    /// instead of `v_rest_mv` (default false).
+    /// Whether each neuron starts at a uniform random potential in
+    /// `[v_reset_mv, v_threshold_mv)` instead of `v_rest_mv` (default false).
     pub random_initial_potential: bool,
     /// Whether to return membrane potential traces (default false).
     pub record_potentials: bool,
