@@ -1,8 +1,8 @@
 //! Spike trains of a population of neurons recorded together, such as the output of a
 //! spiking network simulation: one sorted list of spike times per neuron over a common window.
 //!
-//! [`crate::SpikeTrials`] holds repeated trials of one neuron; this type holds many neurons
-//! observed once, with a label per neuron and the length of the observation window.
+//! [`crate::SpikeTrials`] contains repeated trials of one neuron. This type contains many
+//! neurons observed once, with a label per neuron and the length of the observation window.
 
 use crate::error::{DataError, Result};
 use crate::recording::Recording;

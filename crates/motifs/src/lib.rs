@@ -9,6 +9,9 @@
 //! feedforward chains, feedback loops, recurrent excitation, lateral inhibition, topographic
 //! maps and dimensionality expansion, and [`CompositionConfig`] plants any set of them in a
 //! random background network while recording which arcs belong to which motif.
+//!
+//! [`dynamics`] simulates rate and spiking networks on circuits and connectomes, and observes
+//! them as Poisson counts, calcium fluorescence or BOLD.
 
 mod census;
 pub mod circuit;
@@ -26,6 +29,7 @@ pub use circuit::{
     MotifConfig, MotifKind, MotifPlacement, PlantedMotif, RecurrentExcitationConfig,
     RecurrentStructure, TopographicMapConfig, example_circuit, plant,
 };
+pub use dynamics::SimulationError;
 pub use error::MotifError;
 pub use graph::DiGraph;
 pub use null::{NullModel, SwitchStats, randomise};

@@ -118,13 +118,15 @@ fn perron_bounds_match_known_spectral_radii() {
     // [[0, 2], [8, 0]]: eigenvalues +-4, a periodic matrix that plain power iteration on A
     // does not settle on.
     let bounds = perron_bounds(&[0.0, 2.0, 8.0, 0.0], 2).unwrap();
-    assert!((bounds.upper - 4.0).abs() < 1e-8 && (bounds.lower - 4.0).abs() < 1e-8);
+    assert!((bounds.upper - 4.0).abs() < 1e-8);
+    assert!((bounds.lower - 4.0).abs() < 1e-8);
     // Signs do not matter: the bounds are for |A|.
     let bounds = perron_bounds(&[0.0, -2.0, 8.0, 0.0], 2).unwrap();
     assert!((bounds.upper - 4.0).abs() < 1e-8);
     // Triangular [[1, 5], [0, 2]]: eigenvalues 1 and 2.
     let bounds = perron_bounds(&[1.0, 5.0, 0.0, 2.0], 2).unwrap();
-    assert!(bounds.lower <= 2.0 + 1e-12 && bounds.upper >= 2.0 - 1e-12);
+    assert!(bounds.lower <= 2.0 + 1e-12);
+    assert!(bounds.upper >= 2.0 - 1e-12);
     assert!((bounds.upper - 2.0).abs() < 1e-6, "{bounds:?}");
     assert!(matches!(
         perron_bounds(&[1.0; 3], 2),
@@ -172,7 +174,7 @@ fn connectome_model_rejects_bad_settings() {
     ));
 }
 
-/// The data folder: `NCM_DATA_DIR`, or `data/` in the workspace.
+/// Returns the data folder: `NCM_DATA_DIR`, or `data/` in the workspace.
 fn data_dir() -> PathBuf {
     let dir = std::env::var_os("NCM_DATA_DIR")
         .map(PathBuf::from)

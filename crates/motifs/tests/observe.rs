@@ -14,7 +14,7 @@ fn mean_and_variance(values: &[f64]) -> (f64, f64) {
 }
 
 #[test]
-fn poisson_counts_have_mean_and_variance_rate_times_bin() {
+fn poisson_counts_match_rate_times_bin() {
     // 10 channels x 2000 samples of 0.01 s at 50 Hz, binned by 0.02 s: mean count 1; with
     // rate_scale_hz = 4 the mean is 4.
     let rates = Recording::new(vec![50.0; 10 * 2000], 10, 2000, 0.01)
@@ -295,7 +295,7 @@ fn bold_reaches_analytic_steady_state() {
 }
 
 #[test]
-fn bold_is_flat_without_input_and_rises_after_onset() {
+fn bold_flat_until_onset() {
     // Activity 1 from 10 s on: the signal stays exactly 0 before and rises after.
     let data: Vec<f64> = (0..300).map(|k| if k >= 100 { 1.0 } else { 0.0 }).collect();
     let activity = Recording::new(data, 1, 300, 0.1).unwrap();
@@ -429,4 +429,45 @@ fn bold_rejects_bad_input_and_settings() {
             ..
         })
     ));
+}
+
+#[test]
+fn observations_keep_simulation_labels() {
+    use ncm_motifs::dynamics::{Input, LifConfig, LifNetwork, RateConfig, RateNetwork};
+    use ncm_motifs::{CellType, Circuit};
+
+    let circuit = Circuit::new(
+        vec![0.0, 0.0, 2.0, 0.0],
+        vec![CellType::Excitatory, CellType::Excitatory],
+    )
+    .unwrap();
+    let names = vec!["pre".to_string(), "post".to_string()];
+
+    // Spikes -> fluorescence: one trace per neuron, same labels, frames over the run.
+    let spiking = LifNetwork::from_circuit(&circuit)
+        .with_labels(names.clone())
+        .unwrap();
+    let config = LifConfig {
+        duration_ms: 500.0,
+        ..LifConfig::default()
+    };
+    let run = spiking
+        .simulate(&config, &Input::Constant(vec![2.0, 0.0]))
+        .unwrap();
+    assert!(run.spikes.spike_count() > 0);
+    let traces = fluorescence(&run.spikes, &CalciumConfig::default()).unwrap();
+    assert_eq!(traces.labels, names);
+    assert_eq!(traces.samples, 10);
+
+    // Rates -> BOLD: one signal per neuron, same labels, one volume per TR.
+    let rates = RateNetwork::from_circuit(&circuit)
+        .with_labels(names.clone())
+        .unwrap()
+        .simulate(&RateConfig::default(), &Input::Constant(vec![1.0, 0.0]))
+        .unwrap();
+    let signal = bold(&rates.rates, &BoldConfig::default()).unwrap();
+    assert_eq!(signal.labels, names);
+    // 1001 samples of 0.01 s cover 10.01 s: floor(10.01 / 0.72) = 13 volumes.
+    assert_eq!(signal.samples, 13);
+    assert!(signal.data.iter().all(|y| y.is_finite()));
 }

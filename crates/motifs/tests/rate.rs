@@ -226,6 +226,38 @@ fn same_seed_same_noise() {
 }
 
 #[test]
+fn large_network_is_independent_of_thread_count() {
+    // 600 neurons with 420 inputs each pass the size above which steps run on rayon.
+    let n = 600;
+    let mut weights = vec![0.0; n * n];
+    for post in 0..n {
+        for k in 1..=420 {
+            let pre = (post + k) % n;
+            weights[post * n + pre] = if pre % 5 == 0 { -0.004 } else { 0.001 };
+        }
+    }
+    let cell_types: Vec<CellType> = (0..n)
+        .map(|i| if i % 5 == 0 { Inhibitory } else { Excitatory })
+        .collect();
+    let network = RateNetwork::from_circuit(&circuit(&weights, &cell_types));
+    let config = RateConfig {
+        duration_s: 0.05,
+        noise_sigma: 0.5,
+        seed: 2,
+        ..RateConfig::default()
+    };
+    let input = Input::Constant(vec![0.2; n]);
+    let run_with = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| network.simulate(&config, &input).unwrap())
+    };
+    assert_eq!(run_with(1), run_with(3));
+}
+
+#[test]
 fn unstable_network_returns_diverged() {
     // W = [[0, 3], [3, 0]] has eigenvalue 3, so with phi linear the mode (1, 1) grows as
     // exp(2 t / tau) and passes 1e6 after tau ln(1e6) / 2 = 0.69 s.
@@ -326,6 +358,17 @@ fn invalid_settings_give_typed_errors() {
         network.simulate(&config, &Input::None),
         Err(SimulationError::NonFiniteInitialState { neuron: 1, .. })
     ));
+}
+
+#[test]
+fn config_reads_partial_json_with_defaults() {
+    let config: RateConfig =
+        serde_json::from_str(r#"{"tau_s": 0.2, "activation": "Relu"}"#).unwrap();
+    assert_eq!(config.tau_s, 0.2);
+    assert_eq!(config.activation, Activation::Relu);
+    assert_eq!(config.dt_s, RateConfig::default().dt_s);
+    let typo = serde_json::from_str::<RateConfig>(r#"{"tau": 0.2}"#);
+    assert!(typo.is_err());
 }
 
 #[test]

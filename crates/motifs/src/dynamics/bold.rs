@@ -178,7 +178,7 @@ impl State {
         }
     }
 
-    /// The first state variable that left its range, with its value.
+    /// Returns the first state variable that left its range, with its value.
     fn out_of_range(self) -> Option<(&'static str, f64)> {
         [
             ("flow", self.flow),

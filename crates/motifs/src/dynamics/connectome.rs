@@ -23,8 +23,8 @@
 //! - [`Normalisation::InputStrength`]: the largest total absolute input weight of a neuron,
 //!   `max_i sum_j |W_ij|`, to `chemical_gain`. With a 1-Lipschitz activation and
 //!   `chemical_gain < 1` the network is then contracting in the maximum norm for any
-//!   non-negative symmetric gap junctions (the Jacobian's matrix measure is at most
-//!   `(chemical_gain - 1) / tau`; Lohmiller and Slotine 1998, Automatica 34:683-696), so it
+//!   non-negative symmetric gap junctions, because the Jacobian's matrix measure is at most
+//!   `(chemical_gain - 1) / tau` (Lohmiller and Slotine 1998, Automatica 34:683-696). So it
 //!   has one globally stable fixed point under constant input.
 //! - [`Normalisation::SpectralRadius`]: an upper bound on the spectral radius of `|W|` to
 //!   `chemical_gain`, which bounds the spectral radius of every linearisation
@@ -51,7 +51,7 @@ use crate::circuit::{CellType, Circuit};
 /// The GABAergic classes of the *C. elegans* hermaphrodite (McIntire et al. 1993).
 pub const GABAERGIC_CLASSES: [&str; 6] = ["DD", "VD", "RME", "RIS", "AVL", "DVB"];
 
-/// How chemical weights are scaled; see the module documentation.
+/// Scaling rule of the chemical weights; see the module documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Normalisation {
     /// Largest total absolute input weight of a neuron equals the gain.
@@ -210,8 +210,8 @@ impl ConnectomeModel {
     }
 }
 
-/// Whether neuron `name` belongs to class `class`: the name is the class followed by nothing,
-/// by digits, or by one or two of the letters L, R, D, V.
+/// Returns whether neuron `name` belongs to class `class`, that is, whether the name is the
+/// class followed by nothing, by digits, or by one or two of the letters L, R, D, V.
 pub fn in_class(name: &str, class: &str) -> bool {
     let Some(suffix) = name.trim().strip_prefix(class.trim()) else {
         return false;

@@ -176,7 +176,7 @@ pub enum SimulationError {
         classes: String,
     },
 
-    /// An observed recording holds a value the observation model cannot use.
+    /// An observed recording contains a value that the observation model cannot use.
     #[error("{what} has value {value} at channel {channel}, sample {sample}; expected {expected}")]
     InvalidSignal {
         /// The recording: `rates`, `neuronal activity`.

@@ -53,7 +53,7 @@ impl Input {
         }
     }
 
-    /// Whether the input is the same at every step, so it is filled once.
+    /// Returns whether the input is the same at every step, so that it is filled once.
     pub(crate) fn is_constant(&self) -> bool {
         matches!(self, Input::None | Input::Constant(_))
     }

@@ -1,8 +1,9 @@
 //! Leaky integrate-and-fire network with refractoriness, exponential current synapses and
 //! synaptic delays.
 //!
-//! Each neuron follows (Gerstner, Kistler, Naud and Paninski 2014, Neuronal Dynamics,
-//! Cambridge University Press, eq. 1.5, with exponential current synapses):
+//! Each neuron follows the leaky integrate-and-fire model (Gerstner, Kistler, Naud and
+//! Paninski 2014, Neuronal Dynamics, Cambridge University Press, chapter 1) with exponential
+//! current synapses:
 //!
 //! ```text
 //! tau_m dV_i/dt = -(V_i - V_rest) + R (I_ext,i(t) + I_syn,i(t))
@@ -19,10 +20,14 @@
 //! Between grid points the linear part is integrated exactly, holding the external input
 //! constant over each step (Rotter and Diesmann 1999, Biol. Cybern. 81:381-402). Spikes are
 //! registered at the first grid point at or after the threshold crossing, so a spike time is
-//! late by less than one step `dt_ms`; refractory periods and delays are rounded to whole
+//! late by less than one step `dt_ms`. Refractory periods and delays are rounded to whole
 //! steps.
+//!
+//! NOTE: the spiking network has no gap junctions, so a [`super::ConnectomeModel`]'s gap
+//! conductances reach only its rate network.
 
 use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
@@ -65,8 +70,8 @@ pub struct LifConfig {
     /// Standard deviation of the membrane noise: an Ornstein-Uhlenbeck term with this
     /// stationary standard deviation and time constant `tau_m` (default 0 mV).
     pub noise_std_mv: f64,
-    /// Start each neuron at a uniform random potential in `[v_reset_mv, v_threshold_mv)`
-    /// instead of `v_rest_mv` (default false).
+    /// Whether each neuron starts at a uniform random potential in
+    /// `[v_reset_mv, v_threshold_mv)` instead of `v_rest_mv` (default false).
     pub random_initial_potential: bool,
     /// Whether to return membrane potential traces (default false).
     pub record_potentials: bool,
@@ -247,71 +252,43 @@ impl LifNetwork {
         input: &Input,
     ) -> Result<LifRun, SimulationError> {
         let n = self.neuron_count();
-        let propagators = Propagators::new(config);
         let delays = self.delay_steps(config);
-        let ring_len = delays.iter().copied().max().unwrap_or(0) + 2;
-        let mut arriving = vec![0.0; ring_len * n];
-
-        let mut rngs: Vec<_> = (0..n as u64).map(|i| stream_rng(config.seed, i)).collect();
-        let mut v: Vec<f64> = rngs
-            .iter_mut()
-            .map(|rng| initial_potential(config, rng))
-            .collect();
-        let mut current = vec![0.0; n];
-        let mut refractory_left = vec![0usize; n];
+        let mut ring = DelayRing::new(n, delays.iter().copied().max().unwrap_or(0));
+        let mut neurons = Neurons::new(n, config);
         let mut external = vec![0.0; n];
         let mut spikes: Vec<Vec<f64>> = vec![Vec::new(); n];
         let mut traces = config
             .record_potentials
             .then(|| vec![0.0; n * plan.trace_samples]);
         if let Some(traces) = traces.as_mut() {
-            record_trace(&v, 0, plan.trace_samples, traces);
+            record_trace(&neurons.v, 0, plan.trace_samples, traces);
         }
         if input.is_constant() {
             input.fill(0.0, &mut external)?;
         }
 
         for step in 0..plan.steps {
-            let slot = (step % ring_len) * n;
-            for (i, arrived) in arriving[slot..slot + n].iter_mut().enumerate() {
-                current[i] += *arrived;
-                *arrived = 0.0;
-            }
+            ring.take(step, &mut neurons.current);
             if !input.is_constant() {
                 input.fill(step as f64 * config.dt_ms / 1000.0, &mut external)?;
             }
-            let spike_time_ms = (step + 1) as f64 * config.dt_ms;
             for i in 0..n {
-                let spiked = if refractory_left[i] > 0 {
-                    refractory_left[i] -= 1;
-                    false
-                } else {
-                    v[i] = propagators.membrane(v[i], external[i], current[i]);
-                    if propagators.noise_std > 0.0 {
-                        let xi: f64 = StandardNormal.sample(&mut rngs[i]);
-                        v[i] += propagators.noise_std * xi;
-                    }
-                    v[i] >= config.v_threshold_mv
-                };
-                current[i] *= propagators.synapse_decay;
-                if !spiked {
+                if !neurons.advance(i, external[i], plan.refractory_steps) {
                     continue;
                 }
-                v[i] = config.v_reset_mv;
-                refractory_left[i] = plan.refractory_steps;
-                spikes[i].push(spike_time_ms);
+                spikes[i].push((step + 1) as f64 * config.dt_ms);
                 let (posts, weights) = self.outgoing.row(i);
                 let first = self.outgoing.row_offset(i);
                 for (k, (&post, &w)) in posts.iter().zip(weights).enumerate() {
-                    let arrival = (step + 1 + delays[first + k]) % ring_len;
-                    arriving[arrival * n + post] += w * config.weight_scale_na;
+                    let arrival = step + 1 + delays[first + k];
+                    ring.add(arrival, post, w * config.weight_scale_na);
                 }
             }
             if let Some(traces) = traces.as_mut()
                 && (step + 1) % plan.steps_per_trace == 0
             {
                 let sample = (step + 1) / plan.steps_per_trace;
-                record_trace(&v, sample, plan.trace_samples, traces);
+                record_trace(&neurons.v, sample, plan.trace_samples, traces);
             }
         }
 
@@ -324,6 +301,97 @@ impl LifNetwork {
             spikes,
             potentials: traces,
         })
+    }
+}
+
+/// State of every neuron: potential, synaptic current, refractory steps left, noise stream.
+struct Neurons {
+    v: Vec<f64>,
+    current: Vec<f64>,
+    refractory_left: Vec<usize>,
+    rngs: Vec<ChaCha8Rng>,
+    propagators: Propagators,
+    v_threshold: f64,
+    v_reset: f64,
+}
+
+impl Neurons {
+    fn new(n: usize, config: &LifConfig) -> Self {
+        let mut rngs: Vec<_> = (0..n as u64).map(|i| stream_rng(config.seed, i)).collect();
+        let v = rngs
+            .iter_mut()
+            .map(|rng| initial_potential(config, rng))
+            .collect();
+        Neurons {
+            v,
+            current: vec![0.0; n],
+            refractory_left: vec![0; n],
+            rngs,
+            propagators: Propagators::new(config),
+            v_threshold: config.v_threshold_mv,
+            v_reset: config.v_reset_mv,
+        }
+    }
+
+    /// Advances neuron `i` by one step under external current `external` and returns whether
+    /// it spiked; a spiking neuron is reset and made refractory.
+    fn advance(&mut self, i: usize, external: f64, refractory_steps: usize) -> bool {
+        let p = &self.propagators;
+        let spiked = if self.refractory_left[i] > 0 {
+            self.refractory_left[i] -= 1;
+            false
+        } else {
+            self.v[i] = p.membrane(self.v[i], external, self.current[i]);
+            if p.noise_std > 0.0 {
+                let xi: f64 = StandardNormal.sample(&mut self.rngs[i]);
+                self.v[i] += p.noise_std * xi;
+            }
+            self.v[i] >= self.v_threshold
+        };
+        self.current[i] *= p.synapse_decay;
+        if spiked {
+            self.v[i] = self.v_reset;
+            self.refractory_left[i] = refractory_steps;
+        }
+        spiked
+    }
+}
+
+/// Synaptic input waiting for delivery, one slot of `n` values per step of delay.
+struct DelayRing {
+    slots: Vec<f64>,
+    n: usize,
+    len: usize,
+}
+
+impl DelayRing {
+    /// Creates a ring for delays up to `max_delay_steps`. A spike emitted in step `s` arrives at step
+    /// `s + 1 + delay`, at most `max_delay_steps + 1` steps ahead, so `max_delay_steps + 2`
+    /// slots never overwrite the slot being read.
+    fn new(n: usize, max_delay_steps: usize) -> Self {
+        let len = max_delay_steps + 2;
+        DelayRing {
+            slots: vec![0.0; len * n],
+            n,
+            len,
+        }
+    }
+
+    /// Adds the input due at `step` to `current` and clears its slot.
+    fn take(&mut self, step: usize, current: &mut [f64]) {
+        let start = (step % self.len) * self.n;
+        for (c, due) in current
+            .iter_mut()
+            .zip(&mut self.slots[start..start + self.n])
+        {
+            *c += *due;
+            *due = 0.0;
+        }
+    }
+
+    /// Schedules `amount` onto neuron `post` at `step`.
+    fn add(&mut self, step: usize, post: usize, amount: f64) {
+        self.slots[(step % self.len) * self.n + post] += amount;
     }
 }
 

@@ -14,6 +14,40 @@
 //! returned next to the ground-truth [`DiGraph`](crate::DiGraph). Every stochastic step draws
 //! from a ChaCha8 stream per neuron or channel derived from the config's seed.
 //!
+//! # Example
+//! Simulate a two-neuron circuit and observe it as spike counts:
+//!
+//! ```
+//! use ncm_motifs::dynamics::{
+//!     Activation, Input, PoissonConfig, RateConfig, RateNetwork, poisson_counts,
+//! };
+//! use ncm_motifs::{CellType, Circuit};
+//!
+//! // Neuron 0 excites neuron 1 (weight 0.8), which inhibits neuron 0 (weight -0.5).
+//! let weights = vec![0.0, -0.5, 0.8, 0.0];
+//! let circuit = Circuit::new(weights, vec![CellType::Excitatory, CellType::Inhibitory])?;
+//! let config = RateConfig {
+//!     duration_s: 1.0,
+//!     activation: Activation::Sigmoid,
+//!     noise_sigma: 0.5,
+//!     ..RateConfig::default()
+//! };
+//! let input = Input::Constant(vec![1.0, 0.0]);
+//! let run = RateNetwork::from_circuit(&circuit).simulate(&config, &input)?;
+//! assert_eq!(run.rates.samples, 101); // t = 0, 0.01, ..., 1 s
+//! assert_eq!(run.graph.edge_count(), 2);
+//!
+//! // Sigmoid activations in (0, 1) become counts at up to 20 Hz in bins of 50 ms.
+//! let poisson = PoissonConfig {
+//!     bin_s: Some(0.05),
+//!     rate_scale_hz: 20.0,
+//!     seed: 1,
+//! };
+//! let counts = poisson_counts(&run.rates, &poisson)?;
+//! assert_eq!((counts.channels, counts.samples), (2, 20));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! [`Circuit`]: crate::Circuit
 
 mod bold;

@@ -1,7 +1,7 @@
 //! Poisson spike counts from firing rates: the count in a bin of width `T` is drawn from a
 //! Poisson distribution with mean `integral of r(t) over the bin`, the standard
 //! inhomogeneous-Poisson observation model of spiking (Dayan and Abbott 2001, Theoretical
-//! Neuroscience, MIT Press, section 1.4).
+//! Neuroscience, MIT Press, chapter 1).
 
 use rand_distr::{Distribution, Poisson};
 use serde::{Deserialize, Serialize};
@@ -89,7 +89,7 @@ pub fn poisson_counts(
     Ok(recording.with_labels(rates.labels.clone())?)
 }
 
-/// One Poisson draw with mean `mean >= 0`, or `None` above the sampler's limit.
+/// Draws one Poisson count with mean `mean >= 0`, or returns `None` above the sampler's limit.
 fn draw(mean: f64, rng: &mut impl rand::Rng) -> Option<f64> {
     if mean == 0.0 {
         return Some(0.0);
