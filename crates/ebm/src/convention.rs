@@ -31,7 +31,10 @@ impl ZeroOneModel {
     /// # Errors
     /// See [`IsingModel::validate`].
     pub fn new(field: Vec<f64>, coupling: Vec<f64>) -> Result<Self> {
-        IsingModel::new(field, coupling).map(|model| Self { field: model.field, coupling: model.coupling })
+        IsingModel::new(field, coupling).map(|model| Self {
+            field: model.field,
+            coupling: model.coupling,
+        })
     }
 
     /// Number of units N.
@@ -47,13 +50,19 @@ impl ZeroOneModel {
         IsingModel::new(self.field.clone(), self.coupling.clone())?;
         let n = self.n_spins();
         if state.len() != n {
-            return Err(EbmError::StateLengthMismatch { len: state.len(), n_spins: n });
+            return Err(EbmError::StateLengthMismatch {
+                len: state.len(),
+                n_spins: n,
+            });
         }
         validate_bits(state)?;
         let mut energy = 0.0;
         for i in (0..n).filter(|&i| state[i] == 1) {
             let row = &self.coupling[i * n..(i + 1) * n];
-            let pair_sum: f64 = ((i + 1)..n).filter(|&j| state[j] == 1).map(|j| row[j]).sum();
+            let pair_sum: f64 = ((i + 1)..n)
+                .filter(|&j| state[j] == 1)
+                .map(|j| row[j])
+                .sum();
             energy -= self.field[i] + pair_sum;
         }
         Ok(energy)
@@ -88,7 +97,9 @@ impl IsingModel {
         let n = self.n_spins();
         let coupling: Vec<f64> = self.coupling.iter().map(|j| 4.0 * j).collect();
         let field: Vec<f64> = (0..n)
-            .map(|i| 2.0 * self.field[i] - 2.0 * self.coupling[i * n..(i + 1) * n].iter().sum::<f64>())
+            .map(|i| {
+                2.0 * self.field[i] - 2.0 * self.coupling[i * n..(i + 1) * n].iter().sum::<f64>()
+            })
             .collect();
         Ok((ZeroOneModel::new(field, coupling)?, plus_minus_offset(self)))
     }
@@ -97,7 +108,9 @@ impl IsingModel {
 /// Returns c = sum_i h_i - sum_{i<j} J_ij, the +-1 energy minus the 0/1 energy.
 fn plus_minus_offset(model: &IsingModel) -> f64 {
     let n = model.n_spins();
-    let pair_total: f64 = (0..n).map(|i| ((i + 1)..n).map(|j| model.coupling[i * n + j]).sum::<f64>()).sum();
+    let pair_total: f64 = (0..n)
+        .map(|i| ((i + 1)..n).map(|j| model.coupling[i * n + j]).sum::<f64>())
+        .sum();
     model.field.iter().sum::<f64>() - pair_total
 }
 
@@ -122,7 +135,10 @@ pub fn spins_to_zero_one(spins: &[i8]) -> Result<Vec<i8>> {
 
 fn validate_bits(bits: &[i8]) -> Result<()> {
     match bits.iter().position(|&x| x != 0 && x != 1) {
-        Some(position) => Err(EbmError::InvalidBit { value: bits[position], position }),
+        Some(position) => Err(EbmError::InvalidBit {
+            value: bits[position],
+            position,
+        }),
         None => Ok(()),
     }
 }

@@ -44,7 +44,9 @@ pub struct LandscapeSearchConfig {
 
 impl Default for LandscapeSearchConfig {
     fn default() -> Self {
-        Self { bridge_neighbours: 8 }
+        Self {
+            bridge_neighbours: 8,
+        }
     }
 }
 
@@ -104,9 +106,14 @@ pub fn sampled_energy_landscape(
     let mut minima: Vec<u32> = set.basin.iter().flatten().copied().collect();
     minima.sort_unstable();
     minima.dedup();
-    let mut minima_energy: Vec<(f64, u32)> =
-        minima.iter().map(|&id| (state_energy(model, set.state(id)), id)).collect();
-    minima_energy.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| compare_states(set.state(a.1), set.state(b.1))));
+    let mut minima_energy: Vec<(f64, u32)> = minima
+        .iter()
+        .map(|&id| (state_energy(model, set.state(id)), id))
+        .collect();
+    minima_energy.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then_with(|| compare_states(set.state(a.1), set.state(b.1)))
+    });
     let minima: Vec<u32> = minima_energy.iter().map(|&(_, id)| id).collect();
     let position: HashMap<u32, usize> = minima.iter().enumerate().map(|(k, &id)| (id, k)).collect();
 
@@ -117,7 +124,9 @@ pub fn sampled_energy_landscape(
     }
     let fractions = |ends: &[u32], rows: usize| {
         let mut fraction = vec![0.0; k];
-        ends.iter().for_each(|end| fraction[position[&set.basin[*end as usize].expect("descended")]] += 1.0);
+        ends.iter().for_each(|end| {
+            fraction[position[&set.basin[*end as usize].expect("descended")]] += 1.0
+        });
         fraction.iter_mut().for_each(|f| *f /= rows as f64);
         fraction
     };
@@ -125,8 +134,10 @@ pub fn sampled_energy_landscape(
     let basin_sample_fraction = fractions(&sample_minimum, n_samples);
 
     add_bridges(model, &mut set, &minima, config.bridge_neighbours);
-    let energies: Vec<f64> =
-        (0..set.len() as u32).into_par_iter().map(|id| state_energy(model, set.state(id))).collect();
+    let energies: Vec<f64> = (0..set.len() as u32)
+        .into_par_iter()
+        .map(|id| state_energy(model, set.state(id)))
+        .collect();
     let minima_energy: Vec<f64> = minima_energy.iter().map(|&(e, _)| e).collect();
     let graph = disconnectivity(&set, &energies, &position, &minima_energy, n);
 
@@ -154,7 +165,12 @@ struct StateSet {
 
 impl StateSet {
     fn new(words: usize) -> Self {
-        Self { words, packed: Vec::new(), basin: Vec::new(), index: HashMap::new() }
+        Self {
+            words,
+            packed: Vec::new(),
+            basin: Vec::new(),
+            index: HashMap::new(),
+        }
     }
 
     fn len(&self) -> usize {
@@ -185,8 +201,10 @@ impl StateSet {
 /// Descends from every row, adds the paths to `set` and returns the end point id of each row.
 fn descend_all(model: &IsingModel, rows: &[i8], set: &mut StateSet) -> Vec<u32> {
     let n = model.n_spins();
-    let paths: Vec<Vec<Vec<u64>>> =
-        rows.par_chunks_exact(n).map(|row| descent_path(model, row)).collect();
+    let paths: Vec<Vec<Vec<u64>>> = rows
+        .par_chunks_exact(n)
+        .map(|row| descent_path(model, row))
+        .collect();
     paths
         .iter()
         .map(|path| {
@@ -223,7 +241,10 @@ fn descent_path(model: &IsingModel, spins: &[i8]) -> Vec<Vec<u64>> {
         let old = state[flip];
         state[flip] = -old;
         let row = &model.coupling[flip * n..(flip + 1) * n];
-        local_field.iter_mut().zip(row).for_each(|(field, j)| *field -= 2.0 * j * old);
+        local_field
+            .iter_mut()
+            .zip(row)
+            .for_each(|(field, j)| *field -= 2.0 * j * old);
         path.push(pack(&state));
     }
 }
@@ -249,13 +270,24 @@ fn add_bridges(model: &IsingModel, set: &mut StateSet, minima: &[u32], neighbour
             .map(|b| (hamming(set.state(minima[a]), set.state(minima[b])), b))
             .collect();
         others.sort_unstable();
-        pairs.extend(others.iter().take(neighbours).map(|&(_, b)| (a.min(b), a.max(b))));
+        pairs.extend(
+            others
+                .iter()
+                .take(neighbours)
+                .map(|&(_, b)| (a.min(b), a.max(b))),
+        );
     }
     pairs.sort_unstable();
     pairs.dedup();
     let paths: Vec<Vec<Vec<u64>>> = pairs
         .par_iter()
-        .map(|&(a, b)| greedy_path(model, &unpack(set.state(minima[a]), n), &unpack(set.state(minima[b]), n)))
+        .map(|&(a, b)| {
+            greedy_path(
+                model,
+                &unpack(set.state(minima[a]), n),
+                &unpack(set.state(minima[b]), n),
+            )
+        })
         .collect();
     for state in paths.iter().flatten() {
         set.insert(state);
@@ -281,7 +313,10 @@ fn greedy_path(model: &IsingModel, from: &[i8], to: &[i8]) -> Vec<Vec<u64>> {
         let old = state[flip];
         state[flip] = -old;
         let row = &model.coupling[flip * n..(flip + 1) * n];
-        local_field.iter_mut().zip(row).for_each(|(field, j)| *field -= 2.0 * j * old);
+        local_field
+            .iter_mut()
+            .zip(row)
+            .for_each(|(field, j)| *field -= 2.0 * j * old);
         path.push(pack(&state));
     }
     path
@@ -297,7 +332,9 @@ fn disconnectivity(
 ) -> Dendrogram {
     let mut order: Vec<u32> = (0..set.len() as u32).collect();
     order.par_sort_unstable_by(|&a, &b| {
-        energies[a as usize].total_cmp(&energies[b as usize]).then_with(|| compare_states(set.state(a), set.state(b)))
+        energies[a as usize]
+            .total_cmp(&energies[b as usize])
+            .then_with(|| compare_states(set.state(a), set.state(b)))
     });
     let mut graph = Dendrogram::from_minima_energy(minima_energy);
     let mut sets = DisjointSets::new(set.len());
@@ -312,7 +349,9 @@ fn disconnectivity(
         for i in 0..n {
             neighbour_state.copy_from_slice(set.state(id));
             neighbour_state[i / 64] ^= 1 << (i % 64);
-            let Some(neighbour) = set.get(&neighbour_state) else { continue };
+            let Some(neighbour) = set.get(&neighbour_state) else {
+                continue;
+            };
             if !added[neighbour as usize] {
                 continue;
             }
@@ -320,7 +359,10 @@ fn disconnectivity(
             if root == root_neighbour {
                 continue;
             }
-            let (cluster, cluster_neighbour) = (cluster_of_root[root as usize], cluster_of_root[root_neighbour as usize]);
+            let (cluster, cluster_neighbour) = (
+                cluster_of_root[root as usize],
+                cluster_of_root[root_neighbour as usize],
+            );
             let joined = sets.union_roots(root, root_neighbour);
             cluster_of_root[joined as usize] = match (cluster, cluster_neighbour) {
                 (usize::MAX, other) | (other, usize::MAX) => other,
@@ -335,7 +377,13 @@ fn disconnectivity(
 /// [`IsingModel::energy_of_index`], so that both give identical values.
 fn state_energy(model: &IsingModel, state: &[u64]) -> f64 {
     let n = model.n_spins();
-    let spin = |i: usize| if (state[i / 64] >> (i % 64)) & 1 == 1 { 1.0 } else { -1.0 };
+    let spin = |i: usize| {
+        if (state[i / 64] >> (i % 64)) & 1 == 1 {
+            1.0
+        } else {
+            -1.0
+        }
+    };
     let mut energy = 0.0;
     for i in 0..n {
         let row = &model.coupling[i * n..(i + 1) * n];
@@ -368,6 +416,13 @@ fn pack(state: &[f64]) -> Vec<u64> {
 }
 
 fn unpack(packed: &[u64], n: usize) -> Vec<i8> {
-    (0..n).map(|i| if (packed[i / 64] >> (i % 64)) & 1 == 1 { 1 } else { -1 }).collect()
+    (0..n)
+        .map(|i| {
+            if (packed[i / 64] >> (i % 64)) & 1 == 1 {
+                1
+            } else {
+                -1
+            }
+        })
+        .collect()
 }
-

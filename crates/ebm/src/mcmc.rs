@@ -46,7 +46,13 @@ pub struct GibbsConfig {
 
 impl Default for GibbsConfig {
     fn default() -> Self {
-        Self { chains: 256, burn_in_sweeps: 200, samples_per_chain: 10, sweeps_between_samples: 10, seed: 0 }
+        Self {
+            chains: 256,
+            burn_in_sweeps: 200,
+            samples_per_chain: 10,
+            sweeps_between_samples: 10,
+            seed: 0,
+        }
     }
 }
 
@@ -57,14 +63,26 @@ impl GibbsConfig {
     /// [`EbmError::InvalidConfig`] naming the field.
     pub fn validate(&self) -> Result<()> {
         positive("chains", self.chains, "must be at least 1 (default 256)")?;
-        positive("samples_per_chain", self.samples_per_chain, "must be at least 1 (default 10)")?;
-        positive("sweeps_between_samples", self.sweeps_between_samples, "must be at least 1 (default 10)")
+        positive(
+            "samples_per_chain",
+            self.samples_per_chain,
+            "must be at least 1 (default 10)",
+        )?;
+        positive(
+            "sweeps_between_samples",
+            self.sweeps_between_samples,
+            "must be at least 1 (default 10)",
+        )
     }
 }
 
 fn positive(name: &'static str, value: usize, expected: &'static str) -> Result<()> {
     if value == 0 {
-        return Err(EbmError::InvalidConfig { name, value: "0".to_string(), expected });
+        return Err(EbmError::InvalidConfig {
+            name,
+            value: "0".to_string(),
+            expected,
+        });
     }
     Ok(())
 }
@@ -83,7 +101,9 @@ pub fn gibbs_sample(model: &IsingModel, config: &GibbsConfig, device: &Device) -
     config.validate()?;
     let n = model.n_spins();
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let initial: Vec<i8> = (0..config.chains * n).map(|_| if rng.random::<bool>() { 1 } else { -1 }).collect();
+    let initial: Vec<i8> = (0..config.chains * n)
+        .map(|_| if rng.random::<bool>() { 1 } else { -1 })
+        .collect();
     let mut chains = Chains::new(&initial, config.chains, n, rng, device);
     let parameters = DeviceModel::upload(&model.field, &model.coupling, device);
 
@@ -127,10 +147,22 @@ struct Chains {
 }
 
 impl Chains {
-    fn new(initial: &[i8], n_chains: usize, n_spins: usize, rng: ChaCha8Rng, device: &Device) -> Self {
+    fn new(
+        initial: &[i8],
+        n_chains: usize,
+        n_spins: usize,
+        rng: ChaCha8Rng,
+        device: &Device,
+    ) -> Self {
         let values: Vec<f32> = initial.iter().map(|&s| f32::from(s)).collect();
         let states = Tensor::<2>::from_data(TensorData::new(values, [n_chains, n_spins]), device);
-        Self { states, n_chains, n_spins, rng, device: device.clone() }
+        Self {
+            states,
+            n_chains,
+            n_spins,
+            rng,
+            device: device.clone(),
+        }
     }
 
     /// Updates every site once, in order 0..N, in all chains.
@@ -140,11 +172,22 @@ impl Chains {
         let uniform = Tensor::<2>::from_data(TensorData::new(uniform, [c, n]), &self.device);
         for site in 0..n {
             let column = model.coupling.clone().narrow(1, site, 1); // [N, 1]
-            let local_field = self.states.clone().matmul(column).add_scalar(model.field[site]); // [C, 1]
+            let local_field = self
+                .states
+                .clone()
+                .matmul(column)
+                .add_scalar(model.field[site]); // [C, 1]
             let probability_up = sigmoid(local_field.mul_scalar(2.0));
-            let up = uniform.clone().narrow(1, site, 1).lower(probability_up).float();
+            let up = uniform
+                .clone()
+                .narrow(1, site, 1)
+                .lower(probability_up)
+                .float();
             let spins = up.mul_scalar(2.0).sub_scalar(1.0);
-            self.states = self.states.clone().slice_assign([0..c, site..site + 1], spins);
+            self.states = self
+                .states
+                .clone()
+                .slice_assign([0..c, site..site + 1], spins);
         }
     }
 
@@ -152,19 +195,33 @@ impl Chains {
     fn moments(&self) -> Result<(Vec<f64>, Vec<f64>)> {
         let scale = 1.0 / self.n_chains as f32;
         let mean = self.states.clone().sum_dim(0).mul_scalar(scale);
-        let second = self.states.clone().transpose().matmul(self.states.clone()).mul_scalar(scale);
+        let second = self
+            .states
+            .clone()
+            .transpose()
+            .matmul(self.states.clone())
+            .mul_scalar(scale);
         Ok((download_f64(mean)?, download_f64(second)?))
     }
 
     fn download(&self) -> Result<Vec<i8>> {
         let values = download_f64(self.states.clone())?;
-        Ok(values.iter().map(|&v| if v > 0.0 { 1 } else { -1 }).collect())
+        Ok(values
+            .iter()
+            .map(|&v| if v > 0.0 { 1 } else { -1 })
+            .collect())
     }
 }
 
 fn download_f64(tensor: Tensor<2>) -> Result<Vec<f64>> {
-    let data = tensor.try_into_data().map_err(|error| EbmError::Backend { reason: error.to_string() })?;
-    let values = data.try_into_vec_as::<f32>().map_err(|error| EbmError::Backend { reason: error.to_string() })?;
+    let data = tensor.try_into_data().map_err(|error| EbmError::Backend {
+        reason: error.to_string(),
+    })?;
+    let values = data
+        .try_into_vec_as::<f32>()
+        .map_err(|error| EbmError::Backend {
+            reason: error.to_string(),
+        })?;
     Ok(values.into_iter().map(f64::from).collect())
 }
 
@@ -211,22 +268,49 @@ impl BoltzmannConfig {
     /// [`EbmError::InvalidConfig`] naming the field.
     pub fn validate(&self) -> Result<()> {
         positive("chains", self.chains, "must be at least 1 (default 1000)")?;
-        positive("iterations", self.iterations, "must be at least 1 (default 400)")?;
-        positive("sweeps_per_iteration", self.sweeps_per_iteration, "must be at least 1 (default 1)")?;
+        positive(
+            "iterations",
+            self.iterations,
+            "must be at least 1 (default 400)",
+        )?;
+        positive(
+            "sweeps_per_iteration",
+            self.sweeps_per_iteration,
+            "must be at least 1 (default 1)",
+        )?;
         let checks: [(&'static str, f64, bool, &'static str); 4] = [
-            ("learning_rate", self.learning_rate, self.learning_rate > 0.0, "must be finite and > 0 (default 0.05)"),
-            ("decay_iterations", self.decay_iterations, self.decay_iterations > 0.0, "must be finite and > 0 (default 100)"),
+            (
+                "learning_rate",
+                self.learning_rate,
+                self.learning_rate > 0.0,
+                "must be finite and > 0 (default 0.05)",
+            ),
+            (
+                "decay_iterations",
+                self.decay_iterations,
+                self.decay_iterations > 0.0,
+                "must be finite and > 0 (default 100)",
+            ),
             (
                 "averaging_start",
                 self.averaging_start,
                 (0.0..1.0).contains(&self.averaging_start),
                 "must be in [0, 1) (default 0.5)",
             ),
-            ("l2_penalty", self.l2_penalty, self.l2_penalty >= 0.0, "must be finite and >= 0 (default 0)"),
+            (
+                "l2_penalty",
+                self.l2_penalty,
+                self.l2_penalty >= 0.0,
+                "must be finite and >= 0 (default 0)",
+            ),
         ];
         for (name, value, in_range, expected) in checks {
             if !(value.is_finite() && in_range) {
-                return Err(EbmError::InvalidConfig { name, value: value.to_string(), expected });
+                return Err(EbmError::InvalidConfig {
+                    name,
+                    value: value.to_string(),
+                    expected,
+                });
             }
         }
         Ok(())
@@ -262,7 +346,10 @@ pub fn fit_boltzmann(
     initial.validate()?;
     let n_samples = validate_samples(samples, n_spins)?;
     if initial.n_spins() != n_spins {
-        return Err(EbmError::SpinCountMismatch { n_spins, model_spins: initial.n_spins() });
+        return Err(EbmError::SpinCountMismatch {
+            n_spins,
+            model_spins: initial.n_spins(),
+        });
     }
     let data = empirical_moments(samples, n_spins)?;
     let n = n_spins;
@@ -295,7 +382,8 @@ pub fn fit_boltzmann(
             for j in (i + 1)..n {
                 let difference = data.correlation[i * n + j] - model_second[i * n + j];
                 largest = largest.max(difference.abs());
-                let value = coupling[i * n + j] + rate * (difference - 2.0 * config.l2_penalty * coupling[i * n + j]);
+                let value = coupling[i * n + j]
+                    + rate * (difference - 2.0 * config.l2_penalty * coupling[i * n + j]);
                 coupling[i * n + j] = value;
                 coupling[j * n + i] = value;
             }
@@ -303,7 +391,12 @@ pub fn fit_boltzmann(
         if field.iter().chain(&coupling).any(|v| !v.is_finite()) {
             return Err(EbmError::BoltzmannDiverged { iteration });
         }
-        debug!(iteration, moment_error = largest, rate, "Boltzmann learning");
+        debug!(
+            iteration,
+            moment_error = largest,
+            rate,
+            "Boltzmann learning"
+        );
         moment_error.push(largest);
         if iteration >= averaging_from {
             average.add(&field, &coupling);
@@ -315,7 +408,10 @@ pub fn fit_boltzmann(
         final_moment_error = moment_error.last().copied().unwrap_or(f64::NAN),
         "Boltzmann learning finished"
     );
-    Ok(BoltzmannFit { model: IsingModel::new(field, coupling)?, moment_error })
+    Ok(BoltzmannFit {
+        model: IsingModel::new(field, coupling)?,
+        moment_error,
+    })
 }
 
 /// Running mean of the parameter iterates.
@@ -327,19 +423,32 @@ struct Average {
 
 impl Average {
     fn new(n: usize) -> Self {
-        Self { count: 0, field: vec![0.0; n], coupling: vec![0.0; n * n] }
+        Self {
+            count: 0,
+            field: vec![0.0; n],
+            coupling: vec![0.0; n * n],
+        }
     }
 
     fn add(&mut self, field: &[f64], coupling: &[f64]) {
         self.count += 1;
         self.field.iter_mut().zip(field).for_each(|(a, v)| *a += v);
-        self.coupling.iter_mut().zip(coupling).for_each(|(a, v)| *a += v);
+        self.coupling
+            .iter_mut()
+            .zip(coupling)
+            .for_each(|(a, v)| *a += v);
     }
 
     fn finish(mut self) -> (Vec<f64>, Vec<f64>) {
         let scale = 1.0 / self.count.max(1) as f64;
-        self.field.iter_mut().chain(self.coupling.iter_mut()).for_each(|v| *v *= scale);
-        debug_assert!(self.count > 0, "the averaging window holds at least the last step");
+        self.field
+            .iter_mut()
+            .chain(self.coupling.iter_mut())
+            .for_each(|v| *v *= scale);
+        debug_assert!(
+            self.count > 0,
+            "the averaging window holds at least the last step"
+        );
         (self.field, self.coupling)
     }
 }

@@ -37,7 +37,11 @@ pub enum MeanFieldMethod {
 ///
 /// # Errors
 /// Sample errors as in [`empirical_moments`], and the errors of [`mean_field_from_moments`].
-pub fn fit_mean_field(samples: &[i8], n_spins: usize, method: MeanFieldMethod) -> Result<IsingModel> {
+pub fn fit_mean_field(
+    samples: &[i8],
+    n_spins: usize,
+    method: MeanFieldMethod,
+) -> Result<IsingModel> {
     let moments = empirical_moments(samples, n_spins)?;
     mean_field_from_moments(&moments, method)
 }
@@ -79,7 +83,12 @@ pub fn mean_field_from_moments(moments: &Moments, method: MeanFieldMethod) -> Re
             let row = &coupling[i * n..(i + 1) * n];
             let mut h = mean[i].atanh() - row.iter().zip(mean).map(|(j, m)| j * m).sum::<f64>();
             if method == MeanFieldMethod::Tap {
-                h += mean[i] * row.iter().zip(mean).map(|(j, m)| j * j * (1.0 - m * m)).sum::<f64>();
+                h += mean[i]
+                    * row
+                        .iter()
+                        .zip(mean)
+                        .map(|(j, m)| j * j * (1.0 - m * m))
+                        .sum::<f64>();
             }
             h
         })
@@ -108,12 +117,19 @@ fn validate_moments(moments: &Moments) -> Result<()> {
         return Err(EbmError::ZeroSpins);
     }
     if moments.correlation.len() != n * n {
-        return Err(EbmError::MomentShape { mean_len: n, correlation_len: moments.correlation.len() });
+        return Err(EbmError::MomentShape {
+            mean_len: n,
+            correlation_len: moments.correlation.len(),
+        });
     }
     // Moments computed in floating point from probabilities can exceed 1 by rounding.
     let valid = |v: f64| v.is_finite() && v.abs() <= 1.0 + 1e-9;
     if let Some(index) = moments.mean.iter().position(|&v| !valid(v)) {
-        return Err(EbmError::InvalidMoment { name: "mean", index, value: moments.mean[index] });
+        return Err(EbmError::InvalidMoment {
+            name: "mean",
+            index,
+            value: moments.mean[index],
+        });
     }
     if let Some(index) = moments.correlation.iter().position(|&v| !valid(v)) {
         return Err(EbmError::InvalidMoment {

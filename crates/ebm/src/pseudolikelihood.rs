@@ -50,7 +50,11 @@ pub struct PseudoLikelihoodConfig {
 
 impl Default for PseudoLikelihoodConfig {
     fn default() -> Self {
-        Self { l2_penalty: 0.0, tolerance: 1e-8, max_iterations: 50 }
+        Self {
+            l2_penalty: 0.0,
+            tolerance: 1e-8,
+            max_iterations: 50,
+        }
     }
 }
 
@@ -140,8 +144,10 @@ pub fn fit_pseudolikelihood_weighted(
     let data = WeightedSpins::new(samples, weights, n_spins);
     data.check_channels(config.l2_penalty == 0.0)?;
 
-    let sites: Vec<SiteFit> =
-        (0..n_spins).into_par_iter().map(|site| fit_site(&data, site, config)).collect::<Result<_>>()?;
+    let sites: Vec<SiteFit> = (0..n_spins)
+        .into_par_iter()
+        .map(|site| fit_site(&data, site, config))
+        .collect::<Result<_>>()?;
     let n = n_spins;
     let mut conditional_coupling = vec![0.0; n * n];
     let mut field = vec![0.0; n];
@@ -171,14 +177,23 @@ pub fn fit_pseudolikelihood_weighted(
 /// Checks the weights and divides them by their sum.
 fn normalised_weights(weights: &[f64], n_samples: usize) -> Result<Vec<f64>> {
     if weights.len() != n_samples {
-        return Err(EbmError::WeightLengthMismatch { len: weights.len(), n_samples });
+        return Err(EbmError::WeightLengthMismatch {
+            len: weights.len(),
+            n_samples,
+        });
     }
     if let Some(index) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-        return Err(EbmError::InvalidWeight { index, value: weights[index] });
+        return Err(EbmError::InvalidWeight {
+            index,
+            value: weights[index],
+        });
     }
     let total: f64 = weights.iter().sum();
     if !(total > 0.0 && total.is_finite()) {
-        return Err(EbmError::InvalidWeight { index: n_samples - 1, value: weights[n_samples - 1] });
+        return Err(EbmError::InvalidWeight {
+            index: n_samples - 1,
+            value: weights[n_samples - 1],
+        });
     }
     Ok(weights.iter().map(|w| w / total).collect())
 }
@@ -200,11 +215,17 @@ impl WeightedSpins {
                 kept.push(weight);
             }
         }
-        Self { n_spins, spins, weights: kept }
+        Self {
+            n_spins,
+            spins,
+            weights: kept,
+        }
     }
 
     fn rows(&self) -> impl Iterator<Item = (&[f64], f64)> {
-        self.spins.chunks_exact(self.n_spins).zip(self.weights.iter().copied())
+        self.spins
+            .chunks_exact(self.n_spins)
+            .zip(self.weights.iter().copied())
     }
 
     /// Rejects constant channels and, when `check_pairs`, pairs with an unobserved joint value.
@@ -213,7 +234,10 @@ impl WeightedSpins {
         let first: Vec<f64> = self.spins[..n].to_vec();
         for channel in 0..n {
             if self.rows().all(|(row, _)| row[channel] == first[channel]) {
-                return Err(EbmError::ConstantChannel { channel, value: first[channel] as i8 });
+                return Err(EbmError::ConstantChannel {
+                    channel,
+                    value: first[channel] as i8,
+                });
             }
         }
         if !check_pairs {
@@ -273,8 +297,16 @@ fn fit_site(data: &WeightedSpins, site: usize, config: &PseudoLikelihoodConfig) 
         let at = evaluate_site(data, site, &parameters, config.l2_penalty, true);
         let max_gradient = at.gradient.iter().fold(0.0f64, |acc, g| acc.max(g.abs()));
         if max_gradient < config.tolerance {
-            debug!(site, iterations, max_gradient, "pseudo-likelihood site converged");
-            return Ok(SiteFit { parameters, iterations, max_gradient, loss: at.data_loss });
+            debug!(
+                site,
+                iterations, max_gradient, "pseudo-likelihood site converged"
+            );
+            return Ok(SiteFit {
+                parameters,
+                iterations,
+                max_gradient,
+                loss: at.data_loss,
+            });
         }
         let not_converged = || EbmError::PseudoLikelihoodNotConverged {
             site,
@@ -295,7 +327,10 @@ fn fit_site(data: &WeightedSpins, site: usize, config: &PseudoLikelihoodConfig) 
 
 /// Solves the Newton system, adding damping when the Hessian is numerically singular.
 fn newton_direction(hessian: &[f64], n: usize, descent: &[f64]) -> Option<Vec<f64>> {
-    let scale = (0..n).map(|a| hessian[a * n + a]).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    let scale = (0..n)
+        .map(|a| hessian[a * n + a])
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
     let mut damping = 0.0;
     for _ in 0..12 {
         if let Some(direction) = cholesky_solve(hessian, n, damping, descent) {
@@ -323,7 +358,11 @@ fn line_search(
     let slack = 1e-13 * (1.0 + at.loss.abs());
     let mut step = 1.0;
     for _ in 0..MAX_STEP_HALVINGS {
-        let trial: Vec<f64> = parameters.iter().zip(direction).map(|(p, d)| p + step * d).collect();
+        let trial: Vec<f64> = parameters
+            .iter()
+            .zip(direction)
+            .map(|(p, d)| p + step * d)
+            .collect();
         let loss = evaluate_site(data, site, &trial, l2_penalty, false).loss;
         if loss.is_finite() && loss <= at.loss + ARMIJO_FRACTION * step * slope + slack {
             return Some(trial);
@@ -344,7 +383,11 @@ fn evaluate_site(
     let n = data.n_spins;
     let mut data_loss = 0.0;
     let mut gradient = vec![0.0; n];
-    let mut hessian = if with_hessian { vec![0.0; n * n] } else { Vec::new() };
+    let mut hessian = if with_hessian {
+        vec![0.0; n * n]
+    } else {
+        Vec::new()
+    };
     let mut features = vec![0.0; n];
     for (row, q) in data.rows() {
         features.copy_from_slice(row);
@@ -354,13 +397,19 @@ fn evaluate_site(
         data_loss += q * (log_two_cosh(local_field) - target * local_field);
         let expected = local_field.tanh();
         let residual = q * (expected - target);
-        gradient.iter_mut().zip(&features).for_each(|(g, x)| *g += residual * x);
+        gradient
+            .iter_mut()
+            .zip(&features)
+            .for_each(|(g, x)| *g += residual * x);
         if with_hessian {
             let curvature = q * (1.0 - expected * expected);
             for a in 0..n {
                 let scaled = curvature * features[a];
                 let hessian_row = &mut hessian[a * n + a..(a + 1) * n];
-                hessian_row.iter_mut().zip(&features[a..]).for_each(|(h, x)| *h += scaled * x);
+                hessian_row
+                    .iter_mut()
+                    .zip(&features[a..])
+                    .for_each(|(h, x)| *h += scaled * x);
             }
         }
     }
@@ -380,7 +429,12 @@ fn evaluate_site(
             }
         }
     }
-    SiteEvaluation { loss: data_loss + penalty, data_loss, gradient, hessian }
+    SiteEvaluation {
+        loss: data_loss + penalty,
+        data_loss,
+        gradient,
+        hessian,
+    }
 }
 
 /// Computes ln(2 cosh x) without overflow.

@@ -9,12 +9,15 @@ mod common;
 
 use burn::tensor::Device;
 use ncm_ebm::{
-    BoltzmannConfig, EbmError, ExactFitConfig, GibbsConfig, IsingModel, MeanFieldMethod, PseudoLikelihoodConfig,
-    fit_boltzmann, fit_exact, fit_mean_field, fit_pseudolikelihood, gibbs_sample,
+    BoltzmannConfig, EbmError, ExactFitConfig, GibbsConfig, IsingModel, MeanFieldMethod,
+    PseudoLikelihoodConfig, fit_boltzmann, fit_exact, fit_mean_field, fit_pseudolikelihood,
+    gibbs_sample,
 };
 
 fn max_abs_difference(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).fold(0.0, |acc, (x, y)| acc.max((x - y).abs()))
+    a.iter()
+        .zip(b)
+        .fold(0.0, |acc, (x, y)| acc.max((x - y).abs()))
 }
 
 #[test]
@@ -23,7 +26,13 @@ fn gibbs_moments_match_enumeration() {
     // smaller than 20480, so the tolerance is 0.04, about 5 standard errors of 1/sqrt(20480).
     let n = 8;
     let model = common::random_model(n, 0.5, 0.5, 61);
-    let config = GibbsConfig { chains: 512, burn_in_sweeps: 50, samples_per_chain: 40, sweeps_between_samples: 5, seed: 1 };
+    let config = GibbsConfig {
+        chains: 512,
+        burn_in_sweeps: 50,
+        samples_per_chain: 40,
+        sweeps_between_samples: 5,
+        seed: 1,
+    };
     let samples = gibbs_sample(&model, &config, &Device::flex()).unwrap();
     assert_eq!(samples.len(), 512 * 40 * n);
     let (mean, pair) = common::sample_moments(&samples, n);
@@ -36,7 +45,13 @@ fn gibbs_moments_match_enumeration() {
 #[test]
 fn gibbs_is_reproducible_for_a_seed() {
     let model = common::random_model(5, 0.5, 0.5, 2);
-    let config = GibbsConfig { chains: 16, burn_in_sweeps: 3, samples_per_chain: 2, sweeps_between_samples: 1, seed: 9 };
+    let config = GibbsConfig {
+        chains: 16,
+        burn_in_sweeps: 3,
+        samples_per_chain: 2,
+        sweeps_between_samples: 1,
+        seed: 9,
+    };
     let first = gibbs_sample(&model, &config, &Device::flex()).unwrap();
     let second = gibbs_sample(&model, &config, &Device::flex()).unwrap();
     assert_eq!(first, second);
@@ -47,21 +62,32 @@ fn gibbs_is_reproducible_for_a_seed() {
 #[test]
 fn boltzmann_learning_approaches_exact_fit() {
     // N = 8 and 4000 exact samples. The exact maximum-likelihood fit is the target; Boltzmann
-    // learning from naive mean field reaches it up to Monte Carlo noise, which the averaging
-    // of 200 iterates of 2000 chains brings to about 0.01 per parameter.
+    // learning from naive mean field (0.074 away in J) reaches it up to Monte Carlo noise,
+    // which averaging 200 iterates of 2000 chains brings below 0.01 (measured 0.007 for J and
+    // 0.004 for h at this seed). The learning rate 0.2 is four times the default, which is
+    // sized for strongly correlated data with many spins; this weakly coupled model is stable
+    // with it.
     let n = 8;
     let model = common::random_model(n, 0.4, 0.4, 31);
     let samples = common::sample(&model, 4000, 32);
     let exact = fit_exact(&samples, n, &ExactFitConfig::default()).unwrap();
     let start = fit_mean_field(&samples, n, MeanFieldMethod::Naive).unwrap();
-    let config = BoltzmannConfig { chains: 2000, iterations: 400, learning_rate: 0.2, seed: 3, ..BoltzmannConfig::default() };
+    let config = BoltzmannConfig {
+        chains: 2000,
+        iterations: 400,
+        learning_rate: 0.2,
+        seed: 3,
+        ..BoltzmannConfig::default()
+    };
     let fit = fit_boltzmann(&samples, n, &start, &config, &Device::flex()).unwrap();
     let start_gap = max_abs_difference(&start.coupling, &exact.model.coupling);
     let coupling_gap = max_abs_difference(&fit.model.coupling, &exact.model.coupling);
     let field_gap = max_abs_difference(&fit.model.field, &exact.model.field);
-    println!("Boltzmann vs exact: start {start_gap:.4}, coupling {coupling_gap:.4}, field {field_gap:.4}");
-    assert!(coupling_gap < 0.03, "coupling gap {coupling_gap}");
-    assert!(field_gap < 0.03, "field gap {field_gap}");
+    println!(
+        "Boltzmann vs exact: start {start_gap:.4}, coupling {coupling_gap:.4}, field {field_gap:.4}"
+    );
+    assert!(coupling_gap < 0.02, "coupling gap {coupling_gap}");
+    assert!(field_gap < 0.02, "field gap {field_gap}");
     assert_eq!(fit.moment_error.len(), 400);
 }
 
@@ -81,7 +107,13 @@ fn pseudolikelihood_recovers_planted_couplings_at_n60() {
         }
     }
     let model = IsingModel::new(vec![0.1; n], coupling).unwrap();
-    let config = GibbsConfig { chains: 400, burn_in_sweeps: 200, samples_per_chain: 25, sweeps_between_samples: 20, seed: 4 };
+    let config = GibbsConfig {
+        chains: 400,
+        burn_in_sweeps: 200,
+        samples_per_chain: 25,
+        sweeps_between_samples: 20,
+        seed: 4,
+    };
     let samples = gibbs_sample(&model, &config, &Device::flex()).unwrap();
     let fit = fit_pseudolikelihood(&samples, n, &PseudoLikelihoodConfig::default()).unwrap();
     let error = max_abs_difference(&fit.model.coupling, &model.coupling);
@@ -96,36 +128,87 @@ fn boltzmann_and_gibbs_reject_bad_input() {
     let samples = [1, -1, -1, 1, 1, 1];
     let config = BoltzmannConfig::default();
     for bad in [
-        BoltzmannConfig { learning_rate: f64::NAN, ..config.clone() },
-        BoltzmannConfig { learning_rate: 0.0, ..config.clone() },
-        BoltzmannConfig { decay_iterations: -1.0, ..config.clone() },
-        BoltzmannConfig { averaging_start: 1.0, ..config.clone() },
-        BoltzmannConfig { l2_penalty: f64::INFINITY, ..config.clone() },
-        BoltzmannConfig { chains: 0, ..config.clone() },
-        BoltzmannConfig { iterations: 0, ..config.clone() },
+        BoltzmannConfig {
+            learning_rate: f64::NAN,
+            ..config.clone()
+        },
+        BoltzmannConfig {
+            learning_rate: 0.0,
+            ..config.clone()
+        },
+        BoltzmannConfig {
+            decay_iterations: -1.0,
+            ..config.clone()
+        },
+        BoltzmannConfig {
+            averaging_start: 1.0,
+            ..config.clone()
+        },
+        BoltzmannConfig {
+            l2_penalty: f64::INFINITY,
+            ..config.clone()
+        },
+        BoltzmannConfig {
+            chains: 0,
+            ..config.clone()
+        },
+        BoltzmannConfig {
+            iterations: 0,
+            ..config.clone()
+        },
     ] {
         assert!(
-            matches!(fit_boltzmann(&samples, 2, &model, &bad, &device), Err(EbmError::InvalidConfig { .. })),
+            matches!(
+                fit_boltzmann(&samples, 2, &model, &bad, &device),
+                Err(EbmError::InvalidConfig { .. })
+            ),
             "{bad:?}"
         );
     }
     assert_eq!(
-        fit_boltzmann(&samples, 2, &IsingModel::independent(vec![0.0; 3]).unwrap(), &config, &device).unwrap_err(),
-        EbmError::SpinCountMismatch { n_spins: 2, model_spins: 3 }
+        fit_boltzmann(
+            &samples,
+            2,
+            &IsingModel::independent(vec![0.0; 3]).unwrap(),
+            &config,
+            &device
+        )
+        .unwrap_err(),
+        EbmError::SpinCountMismatch {
+            n_spins: 2,
+            model_spins: 3
+        }
     );
-    assert_eq!(fit_boltzmann(&[], 2, &model, &config, &device).unwrap_err(), EbmError::EmptySamples);
+    assert_eq!(
+        fit_boltzmann(&[], 2, &model, &config, &device).unwrap_err(),
+        EbmError::EmptySamples
+    );
     assert!(matches!(
         fit_boltzmann(&[1, -1, 1], 2, &model, &config, &device),
         Err(EbmError::SampleLengthMismatch { len: 3, n_spins: 2 })
     ));
-    let diverging = BoltzmannConfig { learning_rate: 1e308, iterations: 5, chains: 8, ..config };
+    let diverging = BoltzmannConfig {
+        learning_rate: 1e308,
+        iterations: 5,
+        chains: 8,
+        ..config
+    };
     assert!(matches!(
         fit_boltzmann(&samples, 2, &model, &diverging, &device),
         Err(EbmError::BoltzmannDiverged { .. })
     ));
-    let gibbs = GibbsConfig { chains: 0, ..GibbsConfig::default() };
-    assert!(matches!(gibbs_sample(&model, &gibbs, &device), Err(EbmError::InvalidConfig { name: "chains", .. })));
-    let bad_model = IsingModel { field: vec![0.0, f64::INFINITY], coupling: vec![0.0; 4] };
+    let gibbs = GibbsConfig {
+        chains: 0,
+        ..GibbsConfig::default()
+    };
+    assert!(matches!(
+        gibbs_sample(&model, &gibbs, &device),
+        Err(EbmError::InvalidConfig { name: "chains", .. })
+    ));
+    let bad_model = IsingModel {
+        field: vec![0.0, f64::INFINITY],
+        coupling: vec![0.0; 4],
+    };
     assert!(matches!(
         gibbs_sample(&bad_model, &GibbsConfig::default(), &device),
         Err(EbmError::NonFiniteField { index: 1, .. })

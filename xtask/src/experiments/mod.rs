@@ -7,6 +7,7 @@
 pub mod connectome_motifs;
 pub mod energy_landscape;
 pub mod hopfield_capacity;
+pub mod maxent_scale;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -28,8 +28,8 @@ mod layer;
 mod modern;
 mod patterns;
 mod regime;
-mod separation;
 mod rules;
+mod separation;
 
 pub use classic::ClassicHopfield;
 pub use dense::{DenseAssociativeMemory, DenseUpdateConfig, Interaction};
