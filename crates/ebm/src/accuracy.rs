@@ -54,18 +54,11 @@ pub struct AccuracyIndices {
 /// [`EbmError::TooManySpins`] for N > 20, the sample errors ([`EbmError::EmptySamples`],
 /// [`EbmError::SampleLengthMismatch`], [`EbmError::InvalidSpin`]) and model errors from
 /// [`IsingModel::validate`].
-pub fn accuracy_indices(
-    samples: &[i8],
-    n_spins: usize,
-    pairwise: &IsingModel,
-) -> Result<AccuracyIndices> {
+pub fn accuracy_indices(samples: &[i8], n_spins: usize, pairwise: &IsingModel) -> Result<AccuracyIndices> {
     pairwise.validate()?;
     let n = pairwise.n_spins();
     if n_spins != n {
-        return Err(EbmError::SpinCountMismatch {
-            n_spins,
-            model_spins: n,
-        });
+        return Err(EbmError::SpinCountMismatch { n_spins, model_spins: n });
     }
     validate_enumerable(n)?;
     let n_samples = validate_samples(samples, n)?;
@@ -74,20 +67,14 @@ pub fn accuracy_indices(
 
     // For the independent model the mean log-likelihood of the data equals -S1, because the
     // model matches every <s_i>, so D1 = -SN - (-S1).
-    let s1: f64 = (0..n)
-        .map(|i| binary_entropy((1.0 + data.mean(i)) / 2.0))
-        .sum();
+    let s1: f64 = (0..n).map(|i| binary_entropy((1.0 + data.mean(i)) / 2.0)).sum();
     let d1 = s1 - sn;
 
     let energies = all_energies(&pairwise.field, &pairwise.coupling);
     let distribution = boltzmann(&energies);
     let log_z = distribution.log_partition_function;
-    let mean_model_energy: Vec<f64> = distribution
-        .probability
-        .iter()
-        .zip(&energies)
-        .map(|(p, e)| p * e)
-        .collect();
+    let mean_model_energy: Vec<f64> =
+        distribution.probability.iter().zip(&energies).map(|(p, e)| p * e).collect();
     let s2 = deterministic_sum(&mean_model_energy) + log_z;
     let mean_data_energy: f64 = data
         .counts
@@ -117,9 +104,5 @@ fn binary_entropy(p: f64) -> f64 {
 }
 
 fn ratio(numerator: f64, denominator: f64) -> f64 {
-    if denominator > MIN_DENOMINATOR {
-        numerator / denominator
-    } else {
-        f64::NAN
-    }
+    if denominator > MIN_DENOMINATOR { numerator / denominator } else { f64::NAN }
 }

@@ -232,9 +232,7 @@ pub enum EbmError {
     },
 
     /// A continuous pattern has a NaN or infinite component.
-    #[error(
-        "pattern {pattern} has value {value} at unit {unit}, which is not finite; pass finite patterns"
-    )]
+    #[error("pattern {pattern} has value {value} at unit {unit}, which is not finite; pass finite patterns")]
     NonFinitePattern {
         /// Pattern (row) index.
         pattern: usize,

@@ -40,10 +40,7 @@ pub struct ExactFitConfig {
 
 impl Default for ExactFitConfig {
     fn default() -> Self {
-        Self {
-            tolerance: 1e-8,
-            max_iterations: 100,
-        }
+        Self { tolerance: 1e-8, max_iterations: 100 }
     }
 }
 
@@ -102,24 +99,13 @@ pub fn fit_exact(samples: &[i8], n_spins: usize, config: &ExactFitConfig) -> Res
 
     let problem = Problem::new(&data);
     let start: Vec<f64> = (0..problem.masks.len())
-        .map(|a| {
-            if a < n_spins {
-                problem.data_moments[a].atanh()
-            } else {
-                0.0
-            }
-        })
+        .map(|a| if a < n_spins { problem.data_moments[a].atanh() } else { 0.0 })
         .collect();
     let mut current = problem.evaluate(start);
     let mut iterations = 0;
     loop {
         let error = problem.max_moment_error(&current);
-        debug!(
-            iterations,
-            max_moment_error = error,
-            log_likelihood = current.log_likelihood,
-            "exact fit"
-        );
+        debug!(iterations, max_moment_error = error, log_likelihood = current.log_likelihood, "exact fit");
         if error < config.tolerance {
             return problem.finish(current, iterations, error);
         }
@@ -135,11 +121,7 @@ pub fn fit_exact(samples: &[i8], n_spins: usize, config: &ExactFitConfig) -> Res
 }
 
 fn not_converged(iterations: usize, max_moment_error: f64, config: &ExactFitConfig) -> EbmError {
-    EbmError::NotConverged {
-        iterations,
-        max_moment_error,
-        tolerance: config.tolerance,
-    }
+    EbmError::NotConverged { iterations, max_moment_error, tolerance: config.tolerance }
 }
 
 /// Model quantities at one parameter vector.
@@ -166,11 +148,7 @@ impl Problem {
             masks.extend(((i + 1)..n).map(|j| pair_mask(i, j)));
         }
         let data_moments = masks.iter().map(|&mask| data.moments[mask]).collect();
-        Self {
-            n_spins: n,
-            masks,
-            data_moments,
-        }
+        Self { n_spins: n, masks, data_moments }
     }
 
     /// Splits theta into fields h and the N x N coupling matrix J.
@@ -194,31 +172,17 @@ impl Problem {
         drop(energies);
         let mut moments = distribution.probability;
         moments_from_weights(&mut moments);
-        let fit_term: f64 = theta
-            .iter()
-            .zip(&self.data_moments)
-            .map(|(t, m)| t * m)
-            .sum();
+        let fit_term: f64 = theta.iter().zip(&self.data_moments).map(|(t, m)| t * m).sum();
         let log_likelihood = fit_term - distribution.log_partition_function;
-        Evaluation {
-            theta,
-            moments,
-            log_likelihood,
-        }
+        Evaluation { theta, moments, log_likelihood }
     }
 
     fn gradient(&self, at: &Evaluation) -> Vec<f64> {
-        self.masks
-            .iter()
-            .zip(&self.data_moments)
-            .map(|(&mask, &d)| d - at.moments[mask])
-            .collect()
+        self.masks.iter().zip(&self.data_moments).map(|(&mask, &d)| d - at.moments[mask]).collect()
     }
 
     fn max_moment_error(&self, at: &Evaluation) -> f64 {
-        self.gradient(at)
-            .iter()
-            .fold(0.0, |acc, g| acc.max(g.abs()))
+        self.gradient(at).iter().fold(0.0, |acc, g| acc.max(g.abs()))
     }
 
     /// Cov(f_a, f_b) = <s_{A xor B}> - <s_A><s_B>, because s_i^2 = 1.
@@ -253,12 +217,7 @@ impl Problem {
         None
     }
 
-    fn line_search(
-        &self,
-        current: &Evaluation,
-        gradient: &[f64],
-        direction: &[f64],
-    ) -> Option<Evaluation> {
+    fn line_search(&self, current: &Evaluation, gradient: &[f64], direction: &[f64]) -> Option<Evaluation> {
         let slope: f64 = gradient.iter().zip(direction).map(|(g, d)| g * d).sum();
         if !(slope.is_finite() && slope >= 0.0) {
             return None;
@@ -266,12 +225,8 @@ impl Problem {
         let slack = LIKELIHOOD_SLACK * (1.0 + current.log_likelihood.abs());
         let mut step = 1.0;
         for _ in 0..MAX_STEP_HALVINGS {
-            let theta: Vec<f64> = current
-                .theta
-                .iter()
-                .zip(direction)
-                .map(|(t, d)| t + step * d)
-                .collect();
+            let theta: Vec<f64> =
+                current.theta.iter().zip(direction).map(|(t, d)| t + step * d).collect();
             if theta.iter().all(|t| t.is_finite()) {
                 let trial = self.evaluate(theta);
                 let required = current.log_likelihood + ARMIJO_FRACTION * step * slope - slack;

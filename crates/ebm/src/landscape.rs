@@ -68,18 +68,12 @@ pub fn energy_landscape(model: &IsingModel, samples: &[i8]) -> Result<EnergyLand
     let n_samples = validate_samples(samples, n)?;
 
     let n_states = 1u32 << n;
-    let energies: Vec<f64> = (0..n_states)
-        .into_par_iter()
-        .map(|x| model.energy_of_index_unchecked(x))
-        .collect();
+    let energies: Vec<f64> =
+        (0..n_states).into_par_iter().map(|x| model.energy_of_index_unchecked(x)).collect();
     let descent = descent_targets(&energies, n);
     let order = increasing_energy_order(&energies);
 
-    let minima: Vec<u32> = order
-        .iter()
-        .copied()
-        .filter(|&x| descent[x as usize] == x)
-        .collect();
+    let minima: Vec<u32> = order.iter().copied().filter(|&x| descent[x as usize] == x).collect();
     let minima_energy: Vec<f64> = minima.iter().map(|&x| energies[x as usize]).collect();
     let basin_of_state = assign_basins(&order, &descent, &minima);
 
@@ -91,9 +85,7 @@ pub fn energy_landscape(model: &IsingModel, samples: &[i8]) -> Result<EnergyLand
     for row in samples.chunks_exact(n) {
         basin_data_fraction[basin_of_state[spins_to_state(row) as usize] as usize] += 1.0;
     }
-    basin_data_fraction
-        .iter_mut()
-        .for_each(|f| *f /= n_samples as f64);
+    basin_data_fraction.iter_mut().for_each(|f| *f /= n_samples as f64);
 
     let (barrier, merges) = disconnectivity(&energies, &order, &minima, &basin_of_state, n);
     Ok(EnergyLandscape {
@@ -132,9 +124,7 @@ fn descent_targets(energies: &[f64], n: usize) -> Vec<u32> {
 fn increasing_energy_order(energies: &[f64]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..energies.len() as u32).collect();
     order.par_sort_unstable_by(|&a, &b| {
-        energies[a as usize]
-            .total_cmp(&energies[b as usize])
-            .then(a.cmp(&b))
+        energies[a as usize].total_cmp(&energies[b as usize]).then(a.cmp(&b))
     });
     order
 }
@@ -163,10 +153,7 @@ pub(crate) struct DisjointSets {
 
 impl DisjointSets {
     pub(crate) fn new(len: usize) -> Self {
-        Self {
-            parent: (0..len as u32).collect(),
-            size: vec![1; len],
-        }
+        Self { parent: (0..len as u32).collect(), size: vec![1; len] }
     }
 
     pub(crate) fn find(&mut self, mut x: u32) -> u32 {
@@ -180,11 +167,7 @@ impl DisjointSets {
 
     /// Joins two distinct roots and returns the new root.
     pub(crate) fn union_roots(&mut self, a: u32, b: u32) -> u32 {
-        let (big, small) = if self.size[a as usize] >= self.size[b as usize] {
-            (a, b)
-        } else {
-            (b, a)
-        };
+        let (big, small) = if self.size[a as usize] >= self.size[b as usize] { (a, b) } else { (b, a) };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
         big
@@ -257,12 +240,7 @@ impl Dendrogram {
         for (a, &energy) in minima_energy.iter().enumerate() {
             barrier[a * k + a] = energy;
         }
-        Self {
-            k,
-            members: (0..k).map(|a| vec![a]).collect(),
-            barrier,
-            merges: Vec::new(),
-        }
+        Self { k, members: (0..k).map(|a| vec![a]).collect(), barrier, merges: Vec::new() }
     }
 
     /// Joins clusters `a` and `b` at `energy` and returns the new cluster id.
@@ -278,12 +256,7 @@ impl Dendrogram {
         }
         let mut joined = left_members;
         joined.extend(right_members);
-        self.merges.push(Merge {
-            left,
-            right,
-            energy,
-            minima_count: joined.len(),
-        });
+        self.merges.push(Merge { left, right, energy, minima_count: joined.len() });
         self.members.push(joined);
         self.k + self.merges.len() - 1
     }

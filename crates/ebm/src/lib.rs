@@ -47,8 +47,7 @@ pub use error::{EbmError, MAX_ENUMERATED_SPINS, Result};
 pub use fit::{ExactFit, ExactFitConfig, fit_exact};
 pub use hopfield::{
     ClassicHopfield, DenseAssociativeMemory, DenseUpdateConfig, HebbMemory, HopfieldLayer,
-    HopfieldLayerConfig, Interaction, LearningRule, ModernHopfield, Regime, Retrieval,
-    UpdateConfig, UpdateOutcome,
+    HopfieldLayerConfig, Interaction, LearningRule, ModernHopfield, Regime, Retrieval, UpdateConfig, UpdateOutcome,
 };
 pub use landscape::{EnergyLandscape, Merge, energy_landscape};
 pub use landscape_search::{LandscapeSearchConfig, SampledLandscape, sampled_energy_landscape};
@@ -57,7 +56,6 @@ pub use mean_field::{MeanFieldMethod, fit_mean_field, mean_field_from_moments};
 pub use model::{IsingModel, MAX_INDEXED_SPINS, state_to_spins};
 pub use moments::{Moments, empirical_moments};
 pub use pseudolikelihood::{
-    PseudoLikelihoodConfig, PseudoLikelihoodFit, fit_pseudolikelihood,
-    fit_pseudolikelihood_weighted,
+    PseudoLikelihoodConfig, PseudoLikelihoodFit, fit_pseudolikelihood, fit_pseudolikelihood_weighted,
 };
 pub use tensor::batch_energy;

@@ -9,12 +9,7 @@
 ///
 /// Returns `None` when the damped matrix is not numerically positive definite, so the caller
 /// can retry with more damping.
-pub(crate) fn cholesky_solve(
-    matrix: &[f64],
-    size: usize,
-    damping: f64,
-    rhs: &[f64],
-) -> Option<Vec<f64>> {
+pub(crate) fn cholesky_solve(matrix: &[f64], size: usize, damping: f64, rhs: &[f64]) -> Option<Vec<f64>> {
     let lower = cholesky_factor(matrix, size, damping)?;
 
     // Forward substitution L y = rhs.
@@ -43,9 +38,7 @@ fn cholesky_factor(matrix: &[f64], size: usize, damping: f64) -> Option<Vec<f64>
     let mut lower = vec![0.0; size * size];
     for i in 0..size {
         for j in 0..=i {
-            let dot: f64 = (0..j)
-                .map(|k| lower[i * size + k] * lower[j * size + k])
-                .sum();
+            let dot: f64 = (0..j).map(|k| lower[i * size + k] * lower[j * size + k]).sum();
             let mut value = matrix[i * size + j] - dot;
             if i == j {
                 value += damping;
@@ -63,16 +56,11 @@ fn cholesky_factor(matrix: &[f64], size: usize, damping: f64) -> Option<Vec<f64>
 
 /// Inverts a symmetric positive definite `size` x `size` row-major matrix by its Cholesky
 /// factor, or returns the index and value of the first pivot that is not positive and finite.
-pub(crate) fn invert_positive_definite(
-    matrix: &[f64],
-    size: usize,
-) -> Result<Vec<f64>, (usize, f64)> {
+pub(crate) fn invert_positive_definite(matrix: &[f64], size: usize) -> Result<Vec<f64>, (usize, f64)> {
     let mut lower = vec![0.0; size * size];
     for i in 0..size {
         for j in 0..=i {
-            let dot: f64 = (0..j)
-                .map(|k| lower[i * size + k] * lower[j * size + k])
-                .sum();
+            let dot: f64 = (0..j).map(|k| lower[i * size + k] * lower[j * size + k]).sum();
             let value = matrix[i * size + j] - dot;
             if i == j {
                 // A pivot this small relative to the diagonal means the matrix is singular to

@@ -51,11 +51,7 @@ impl IsingModel {
         }
         let expected = n.saturating_mul(n);
         if self.coupling.len() != expected {
-            return Err(EbmError::CouplingShape {
-                len: self.coupling.len(),
-                n_spins: n,
-                expected,
-            });
+            return Err(EbmError::CouplingShape { len: self.coupling.len(), n_spins: n, expected });
         }
         if let Some((index, &value)) = self.field.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(EbmError::NonFiniteField { index, value });
@@ -91,10 +87,7 @@ impl IsingModel {
         self.validate()?;
         let n = self.n_spins();
         if spins.len() != n {
-            return Err(EbmError::StateLengthMismatch {
-                len: spins.len(),
-                n_spins: n,
-            });
+            return Err(EbmError::StateLengthMismatch { len: spins.len(), n_spins: n });
         }
         validate_spins(spins, n)?;
         let mut energy = 0.0;
@@ -119,10 +112,7 @@ impl IsingModel {
         self.validate()?;
         let n = self.n_spins();
         if n > MAX_INDEXED_SPINS {
-            return Err(EbmError::TooManySpins {
-                n_spins: n,
-                max: MAX_INDEXED_SPINS,
-            });
+            return Err(EbmError::TooManySpins { n_spins: n, max: MAX_INDEXED_SPINS });
         }
         if n < MAX_INDEXED_SPINS && (index >> n) != 0 {
             return Err(EbmError::StateIndexOutOfRange { index, n_spins: n });
@@ -168,12 +158,7 @@ fn validate_coupling(coupling: &[f64], n: usize) -> Result<()> {
             let upper = coupling[row * n + col];
             let lower = coupling[col * n + row];
             if upper != lower {
-                return Err(EbmError::AsymmetricCoupling {
-                    row,
-                    col,
-                    upper,
-                    lower,
-                });
+                return Err(EbmError::AsymmetricCoupling { row, col, upper, lower });
             }
         }
     }
@@ -203,10 +188,7 @@ pub(crate) fn validate_samples(samples: &[i8], n_spins: usize) -> Result<usize> 
         return Err(EbmError::EmptySamples);
     }
     if samples.len() % n_spins != 0 {
-        return Err(EbmError::SampleLengthMismatch {
-            len: samples.len(),
-            n_spins,
-        });
+        return Err(EbmError::SampleLengthMismatch { len: samples.len(), n_spins });
     }
     validate_spins(samples, n_spins)?;
     Ok(samples.len() / n_spins)
@@ -231,13 +213,7 @@ pub(crate) fn validate_enumerable(n_spins: usize) -> Result<()> {
 /// Bits at or above `n_spins` are ignored, and spins beyond bit 31 are -1.
 pub fn state_to_spins(index: u32, n_spins: usize) -> Vec<i8> {
     (0..n_spins)
-        .map(|i| {
-            if i < 32 && (index >> i) & 1 == 1 {
-                1
-            } else {
-                -1
-            }
-        })
+        .map(|i| if i < 32 && (index >> i) & 1 == 1 { 1 } else { -1 })
         .collect()
 }
 

@@ -81,12 +81,7 @@ impl EmpiricalDistribution {
         moments_from_weights(&mut moments);
         let scale = 1.0 / n_samples as f64;
         moments.iter_mut().for_each(|m| *m *= scale);
-        Self {
-            n_spins,
-            n_samples,
-            counts,
-            moments,
-        }
+        Self { n_spins, n_samples, counts, moments }
     }
 
     /// Shannon entropy -sum_x q(x) ln q(x) of the empirical distribution, in nats.

@@ -25,10 +25,7 @@ pub fn batch_energy(model: &IsingModel, states: &[i8], device: &Device) -> Resul
     model.validate()?;
     let n = model.n_spins();
     if states.len() % n != 0 {
-        return Err(EbmError::SampleLengthMismatch {
-            len: states.len(),
-            n_spins: n,
-        });
+        return Err(EbmError::SampleLengthMismatch { len: states.len(), n_spins: n });
     }
     validate_spins(states, n)?;
     let batch = states.len() / n;
@@ -47,11 +44,9 @@ pub fn batch_energy(model: &IsingModel, states: &[i8], device: &Device) -> Resul
     let pair_term = spins.clone().matmul(coupling).mul(spins).sum_dim(1);
     let energy = field_term.add(pair_term.mul_scalar(0.5)).neg();
 
-    let data = energy.try_into_data().map_err(|error| EbmError::Backend {
-        reason: error.to_string(),
-    })?;
+    let data = energy
+        .try_into_data()
+        .map_err(|error| EbmError::Backend { reason: error.to_string() })?;
     data.try_into_vec_as::<f32>()
-        .map_err(|error| EbmError::Backend {
-            reason: error.to_string(),
-        })
+        .map_err(|error| EbmError::Backend { reason: error.to_string() })
 }

@@ -53,9 +53,7 @@ pub(crate) fn moments_from_weights(weights: &mut [f64]) {
 
 /// Turns Walsh coefficients c_A into values f(x) = sum_A c_A prod_{i in A} s_i(x) over states.
 pub(crate) fn values_from_coefficients(coefficients: &mut [f64]) {
-    transform_in_place(coefficients, |without, with| {
-        (without - with, without + with)
-    });
+    transform_in_place(coefficients, |without, with| (without - with, without + with));
 }
 
 /// Computes the Ising energy of every state of the model in one transform.
@@ -74,10 +72,7 @@ pub(crate) fn all_energies(field: &[f64], coupling: &[f64]) -> Vec<f64> {
 
 /// Sums a slice in fixed-size chunks so the result does not depend on thread scheduling.
 pub(crate) fn deterministic_sum(values: &[f64]) -> f64 {
-    let partial: Vec<f64> = values
-        .par_chunks(SUM_CHUNK)
-        .map(|c| c.iter().sum::<f64>())
-        .collect();
+    let partial: Vec<f64> = values.par_chunks(SUM_CHUNK).map(|c| c.iter().sum::<f64>()).collect();
     partial.iter().sum()
 }
 
@@ -91,14 +86,9 @@ pub(crate) struct Boltzmann {
 
 /// Computes P(x) = exp(-E(x)) / Z and ln Z, shifting by the lowest energy to avoid overflow.
 pub(crate) fn boltzmann(energies: &[f64]) -> Boltzmann {
-    let min_energy = energies
-        .par_iter()
-        .copied()
-        .reduce(|| f64::INFINITY, f64::min);
-    let mut probability: Vec<f64> = energies
-        .par_iter()
-        .map(|&e| (min_energy - e).exp())
-        .collect();
+    let min_energy = energies.par_iter().copied().reduce(|| f64::INFINITY, f64::min);
+    let mut probability: Vec<f64> =
+        energies.par_iter().map(|&e| (min_energy - e).exp()).collect();
     let shifted_partition_function = deterministic_sum(&probability);
     let inverse = 1.0 / shifted_partition_function;
     probability.par_iter_mut().for_each(|p| *p *= inverse);

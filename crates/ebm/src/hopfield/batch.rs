@@ -40,8 +40,7 @@ impl ClassicHopfield {
             return Ok(cues.to_vec());
         }
 
-        let weights =
-            Tensor::<2>::from_data(TensorData::new(self.weights().to_vec(), [n, n]), device);
+        let weights = Tensor::<2>::from_data(TensorData::new(self.weights().to_vec(), [n, n]), device);
         let thresholds =
             Tensor::<2>::from_data(TensorData::new(self.thresholds().to_vec(), [1, n]), device);
         // Networks from `train` have zero thresholds, and skipping the subtraction saves one
@@ -78,19 +77,14 @@ pub(crate) fn upload_spins(spins: &[i8], batch: usize, n: usize, device: &Device
 /// Reads an f32 tensor of +-1 spins back as `i8`.
 pub(crate) fn download_spins(states: Tensor<2>) -> Result<Vec<i8>> {
     let values = download_f32(states)?;
-    Ok(values
-        .iter()
-        .map(|&v| if v > 0.0 { 1 } else { -1 })
-        .collect())
+    Ok(values.iter().map(|&v| if v > 0.0 { 1 } else { -1 }).collect())
 }
 
 /// Reads any float tensor back as a flat f32 vector.
 pub(crate) fn download_f32<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
-    let data = tensor.try_into_data().map_err(|error| EbmError::Backend {
-        reason: error.to_string(),
-    })?;
+    let data = tensor
+        .try_into_data()
+        .map_err(|error| EbmError::Backend { reason: error.to_string() })?;
     data.try_into_vec_as::<f32>()
-        .map_err(|error| EbmError::Backend {
-            reason: error.to_string(),
-        })
+        .map_err(|error| EbmError::Backend { reason: error.to_string() })
 }

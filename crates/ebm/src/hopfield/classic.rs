@@ -42,10 +42,7 @@ impl ClassicHopfield {
             LearningRule::PseudoInverse => pseudo_inverse_weights(patterns, n)?,
         };
         let weights = weights.iter().map(|&w| w as f32).collect();
-        Ok(Self {
-            weights,
-            thresholds: vec![0.0; n],
-        })
+        Ok(Self { weights, thresholds: vec![0.0; n] })
     }
 
     /// Builds a network from row-major N x N weights and N thresholds.
@@ -55,10 +52,7 @@ impl ClassicHopfield {
     /// [`EbmError::NonFiniteCoupling`], [`EbmError::AsymmetricCoupling`] (exact comparison),
     /// [`EbmError::NegativeSelfCoupling`] and [`EbmError::NonFiniteThreshold`].
     pub fn from_weights(weights: Vec<f32>, thresholds: Vec<f32>) -> Result<Self> {
-        let network = Self {
-            weights,
-            thresholds,
-        };
+        let network = Self { weights, thresholds };
         network.validate()?;
         Ok(network)
     }
@@ -102,11 +96,7 @@ impl ClassicHopfield {
         let mut threshold_term = 0.0;
         for (i, &s_i) in state.iter().enumerate() {
             let row = &self.weights[i * n..(i + 1) * n];
-            let row_dot: f64 = row
-                .iter()
-                .zip(state)
-                .map(|(&w, &s)| f64::from(w) * f64::from(s))
-                .sum();
+            let row_dot: f64 = row.iter().zip(state).map(|(&w, &s)| f64::from(w) * f64::from(s)).sum();
             pair_term += f64::from(s_i) * row_dot;
             threshold_term += f64::from(self.thresholds[i]) * f64::from(s_i);
         }
@@ -117,11 +107,7 @@ impl ClassicHopfield {
     pub(crate) fn local_field(&self, state: &[i8], i: usize) -> f64 {
         let n = self.n_units();
         let row = &self.weights[i * n..(i + 1) * n];
-        let dot: f64 = row
-            .iter()
-            .zip(state)
-            .map(|(&w, &s)| f64::from(w) * f64::from(s))
-            .sum();
+        let dot: f64 = row.iter().zip(state).map(|(&w, &s)| f64::from(w) * f64::from(s)).sum();
         dot - f64::from(self.thresholds[i])
     }
 
@@ -131,11 +117,7 @@ impl ClassicHopfield {
             return Err(EbmError::ZeroSpins);
         }
         if self.weights.len() != n * n {
-            return Err(EbmError::WeightShape {
-                len: self.weights.len(),
-                n_units: n,
-                expected: n * n,
-            });
+            return Err(EbmError::WeightShape { len: self.weights.len(), n_units: n, expected: n * n });
         }
         if let Some(index) = self.thresholds.iter().position(|t| !t.is_finite()) {
             let value = f64::from(self.thresholds[index]);
@@ -153,17 +135,10 @@ impl ClassicHopfield {
         let n = self.thresholds.len();
         let value = self.weights[row * n + col];
         if !value.is_finite() {
-            return Err(EbmError::NonFiniteCoupling {
-                row,
-                col,
-                value: f64::from(value),
-            });
+            return Err(EbmError::NonFiniteCoupling { row, col, value: f64::from(value) });
         }
         if row == col && value < 0.0 {
-            return Err(EbmError::NegativeSelfCoupling {
-                index: row,
-                value: f64::from(value),
-            });
+            return Err(EbmError::NegativeSelfCoupling { index: row, value: f64::from(value) });
         }
         let mirror = self.weights[col * n + row];
         if row < col && mirror.is_finite() && value != mirror {

@@ -72,10 +72,7 @@ pub struct DenseUpdateConfig {
 
 impl Default for DenseUpdateConfig {
     fn default() -> Self {
-        Self {
-            max_sweeps: 100,
-            seed: 0,
-        }
+        Self { max_sweeps: 100, seed: 0 }
     }
 }
 
@@ -108,11 +105,7 @@ impl DenseAssociativeMemory {
     pub fn new(patterns: &[i8], n: usize, interaction: Interaction) -> Result<Self> {
         interaction.validate()?;
         validate_binary_patterns(patterns, n)?;
-        Ok(Self {
-            patterns: patterns.to_vec(),
-            n_units: n,
-            interaction,
-        })
+        Ok(Self { patterns: patterns.to_vec(), n_units: n, interaction })
     }
 
     /// Number of units N.
@@ -161,11 +154,7 @@ impl DenseAssociativeMemory {
         self.patterns
             .chunks_exact(self.n_units)
             .map(|pattern| {
-                let dot: i64 = pattern
-                    .iter()
-                    .zip(state)
-                    .map(|(&x, &s)| i64::from(x) * i64::from(s))
-                    .sum();
+                let dot: i64 = pattern.iter().zip(state).map(|(&x, &s)| i64::from(x) * i64::from(s)).sum();
                 dot as f64
             })
             .collect()
@@ -182,9 +171,7 @@ impl DenseAssociativeMemory {
         match self.interaction {
             Interaction::Exponential => {
                 // max over mu of max(a + 1, a - 1) bounds every argument, so exp(.) <= 1.
-                let shift = (0..p)
-                    .map(|mu| rest(mu) + 1.0)
-                    .fold(f64::NEG_INFINITY, f64::max);
+                let shift = (0..p).map(|mu| rest(mu) + 1.0).fold(f64::NEG_INFINITY, f64::max);
                 (0..p)
                     .map(|mu| (rest(mu) + xi(mu) - shift).exp() - (rest(mu) - xi(mu) - shift).exp())
                     .sum()
@@ -227,11 +214,7 @@ impl DenseAssociativeMemory {
     /// # Errors
     /// [`EbmError::InvalidConfig`], [`EbmError::StateLengthMismatch`] and
     /// [`EbmError::InvalidSpin`].
-    pub fn update_async(
-        &self,
-        state: &mut [i8],
-        config: &DenseUpdateConfig,
-    ) -> Result<UpdateOutcome> {
+    pub fn update_async(&self, state: &mut [i8], config: &DenseUpdateConfig) -> Result<UpdateOutcome> {
         config.validate()?;
         validate_state(state, self.n_units)?;
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
@@ -274,11 +257,7 @@ impl DenseAssociativeMemory {
     ///
     /// # Errors
     /// As [`DenseAssociativeMemory::update_async`].
-    pub fn update_sync(
-        &self,
-        state: &mut [i8],
-        config: &DenseUpdateConfig,
-    ) -> Result<UpdateOutcome> {
+    pub fn update_sync(&self, state: &mut [i8], config: &DenseUpdateConfig) -> Result<UpdateOutcome> {
         config.validate()?;
         validate_state(state, self.n_units)?;
 
@@ -302,11 +281,7 @@ impl DenseAssociativeMemory {
         let overlaps = self.overlaps(state);
         let converged = (0..self.n_units)
             .all(|i| sign_keeping_ties(self.energy_gap(&overlaps, state, i), state[i]) == state[i]);
-        UpdateOutcome {
-            sweeps,
-            converged,
-            energy: self.energy_unchecked(state),
-        }
+        UpdateOutcome { sweeps, converged, energy: self.energy_unchecked(state) }
     }
 }
 

@@ -31,11 +31,7 @@ pub struct UpdateConfig {
 
 impl Default for UpdateConfig {
     fn default() -> Self {
-        Self {
-            max_sweeps: 100,
-            temperature: 0.0,
-            seed: 0,
-        }
+        Self { max_sweeps: 100, temperature: 0.0, seed: 0 }
     }
 }
 
@@ -47,9 +43,7 @@ impl UpdateConfig {
     pub fn validate(&self) -> Result<()> {
         validate_max_sweeps(self.max_sweeps)?;
         if !(self.temperature.is_finite() && self.temperature >= 0.0) {
-            return Err(EbmError::InvalidTemperature {
-                value: self.temperature,
-            });
+            return Err(EbmError::InvalidTemperature { value: self.temperature });
         }
         Ok(())
     }
@@ -155,8 +149,7 @@ impl ClassicHopfield {
 
     /// Checks whether no unit would change under a zero-temperature update.
     fn is_fixed_point(&self, state: &[i8]) -> bool {
-        (0..self.n_units())
-            .all(|i| sign_keeping_ties(self.local_field(state, i), state[i]) == state[i])
+        (0..self.n_units()).all(|i| sign_keeping_ties(self.local_field(state, i), state[i]) == state[i])
     }
 
     fn outcome(&self, state: &[i8], sweeps: usize) -> UpdateOutcome {
@@ -198,9 +191,5 @@ fn next_spin(field: f64, temperature: f64, current: i8, rng: &mut ChaCha8Rng) ->
     }
     // exp overflows to +inf for very negative fields, which gives probability 0 as intended.
     let probability_up = 1.0 / (1.0 + (-2.0 * field / temperature).exp());
-    if rng.random::<f64>() < probability_up {
-        1
-    } else {
-        -1
-    }
+    if rng.random::<f64>() < probability_up { 1 } else { -1 }
 }

@@ -35,10 +35,7 @@ impl HebbMemory {
     /// [`crate::EbmError::PatternLengthMismatch`] and [`crate::EbmError::InvalidSpin`].
     pub fn new(patterns: Vec<i8>, n: usize) -> Result<Self> {
         validate_binary_patterns(&patterns, n)?;
-        Ok(Self {
-            patterns,
-            n_units: n,
-        })
+        Ok(Self { patterns, n_units: n })
     }
 
     /// Number of units N.

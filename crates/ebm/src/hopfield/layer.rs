@@ -85,16 +85,11 @@ impl HopfieldLayer {
         let [batch, _, d] = query_dims;
         let [stored_batch, p, stored_d] = stored_dims;
         if batch != stored_batch || d != stored_d || p == 0 || d == 0 {
-            return Err(EbmError::LayerShapeMismatch {
-                queries: query_dims,
-                stored: stored_dims,
-            });
+            return Err(EbmError::LayerShapeMismatch { queries: query_dims, stored: stored_dims });
         }
         let beta = self.beta.unwrap_or(1.0 / (d as f64).sqrt());
 
-        let scores = queries
-            .matmul(stored.clone().swap_dims(1, 2))
-            .mul_scalar(beta); // [batch, q, p]
+        let scores = queries.matmul(stored.clone().swap_dims(1, 2)).mul_scalar(beta); // [batch, q, p]
         let attention = softmax(scores, 2);
         let retrieved = attention.clone().matmul(stored); // [batch, q, d]
 

@@ -28,8 +28,8 @@ mod layer;
 mod modern;
 mod patterns;
 mod regime;
-mod rules;
 mod separation;
+mod rules;
 
 pub use classic::ClassicHopfield;
 pub use dense::{DenseAssociativeMemory, DenseUpdateConfig, Interaction};

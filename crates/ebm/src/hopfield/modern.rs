@@ -70,10 +70,7 @@ impl ModernHopfield {
             return Err(EbmError::EmptyPatterns);
         }
         if patterns.len() % n != 0 {
-            return Err(EbmError::PatternLengthMismatch {
-                len: patterns.len(),
-                n_units: n,
-            });
+            return Err(EbmError::PatternLengthMismatch { len: patterns.len(), n_units: n });
         }
         if let Some(position) = patterns.iter().position(|v| !v.is_finite()) {
             return Err(EbmError::NonFinitePattern {
@@ -82,11 +79,7 @@ impl ModernHopfield {
                 value: f64::from(patterns[position]),
             });
         }
-        Ok(Self {
-            patterns,
-            n_units: n,
-            beta,
-        })
+        Ok(Self { patterns, n_units: n, beta })
     }
 
     /// Returns a copy with another inverse temperature.
@@ -95,10 +88,7 @@ impl ModernHopfield {
     /// [`EbmError::InvalidBeta`].
     pub fn with_beta(&self, beta: f64) -> Result<Self> {
         validate_beta(beta)?;
-        Ok(Self {
-            beta,
-            ..self.clone()
-        })
+        Ok(Self { beta, ..self.clone() })
     }
 
     /// Number of units N.
@@ -123,9 +113,7 @@ impl ModernHopfield {
 
     /// Largest pattern norm M = max_mu |x_mu|.
     pub fn max_norm(&self) -> f64 {
-        self.rows()
-            .map(|row| dot(row, row).sqrt())
-            .fold(0.0, f64::max)
+        self.rows().map(|row| dot(row, row).sqrt()).fold(0.0, f64::max)
     }
 
     /// Computes E(xi) = -lse(beta, X^T xi) + xi^T xi / 2 + ln(P) / beta + M^2 / 2 in f64.
@@ -138,16 +126,10 @@ impl ModernHopfield {
     }
 
     fn energy_unchecked(&self, xi: &[f32]) -> f64 {
-        let scaled: Vec<f64> = self
-            .similarities(xi)
-            .iter()
-            .map(|&z| self.beta * z)
-            .collect();
+        let scaled: Vec<f64> = self.similarities(xi).iter().map(|&z| self.beta * z).collect();
         let lse = log_sum_exp(&scaled) / self.beta;
         let max_norm = self.max_norm();
-        -lse + 0.5 * dot(xi, xi)
-            + (self.n_patterns() as f64).ln() / self.beta
-            + 0.5 * max_norm * max_norm
+        -lse + 0.5 * dot(xi, xi) + (self.n_patterns() as f64).ln() / self.beta + 0.5 * max_norm * max_norm
     }
 
     /// Computes the attention weights p = softmax(beta X^T xi) in f64.
@@ -163,11 +145,7 @@ impl ModernHopfield {
     }
 
     fn attention_unchecked(&self, xi: &[f32]) -> Vec<f64> {
-        let scaled: Vec<f64> = self
-            .similarities(xi)
-            .iter()
-            .map(|&z| self.beta * z)
-            .collect();
+        let scaled: Vec<f64> = self.similarities(xi).iter().map(|&z| self.beta * z).collect();
         let lse = log_sum_exp(&scaled);
         scaled.iter().map(|&z| (z - lse).exp()).collect()
     }
@@ -227,11 +205,7 @@ impl ModernHopfield {
         let mut converged = false;
         while steps < max_steps && !converged {
             let next = self.update_unchecked(&state);
-            let change = next
-                .iter()
-                .zip(&state)
-                .map(|(a, b)| f64::from((a - b).abs()))
-                .fold(0.0, f64::max);
+            let change = next.iter().zip(&state).map(|(a, b)| f64::from((a - b).abs())).fold(0.0, f64::max);
             state = next;
             steps += 1;
             converged = change <= tolerance;
@@ -240,14 +214,7 @@ impl ModernHopfield {
         let attention = self.attention_unchecked(&state);
         let regime = Regime::from_attention(&attention);
         let energy = self.energy_unchecked(&state);
-        Ok(Retrieval {
-            state,
-            steps,
-            converged,
-            energy,
-            attention,
-            regime,
-        })
+        Ok(Retrieval { state, steps, converged, energy, attention, regime })
     }
 
     /// Classifies the state `xi` (normally a fixed point) by its attention weights.
@@ -269,16 +236,10 @@ impl ModernHopfield {
 
     fn validate_state(&self, xi: &[f32]) -> Result<()> {
         if xi.len() != self.n_units {
-            return Err(EbmError::StateLengthMismatch {
-                len: xi.len(),
-                n_spins: self.n_units,
-            });
+            return Err(EbmError::StateLengthMismatch { len: xi.len(), n_spins: self.n_units });
         }
         match xi.iter().position(|v| !v.is_finite()) {
-            Some(index) => Err(EbmError::NonFiniteState {
-                index,
-                value: f64::from(xi[index]),
-            }),
+            Some(index) => Err(EbmError::NonFiniteState { index, value: f64::from(xi[index]) }),
             None => Ok(()),
         }
     }
@@ -286,10 +247,7 @@ impl ModernHopfield {
 
 /// Computes a . b in f64.
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| f64::from(x) * f64::from(y))
-        .sum()
+    a.iter().zip(b).map(|(&x, &y)| f64::from(x) * f64::from(y)).sum()
 }
 
 /// Checks that beta is finite and > 0.

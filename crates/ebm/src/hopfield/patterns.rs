@@ -20,18 +20,11 @@ pub fn overlap(a: &[i8], b: &[i8]) -> Result<f64> {
         return Err(EbmError::ZeroSpins);
     }
     if a.len() != b.len() {
-        return Err(EbmError::StateLengthMismatch {
-            len: b.len(),
-            n_spins: a.len(),
-        });
+        return Err(EbmError::StateLengthMismatch { len: b.len(), n_spins: a.len() });
     }
     validate_spins(a, a.len())?;
     validate_spins(b, b.len())?;
-    let sum: i64 = a
-        .iter()
-        .zip(b)
-        .map(|(&x, &y)| i64::from(x) * i64::from(y))
-        .sum();
+    let sum: i64 = a.iter().zip(b).map(|(&x, &y)| i64::from(x) * i64::from(y)).sum();
     Ok(sum as f64 / a.len() as f64)
 }
 
@@ -40,9 +33,7 @@ pub fn overlap(a: &[i8], b: &[i8]) -> Result<f64> {
 /// The same seed gives the same patterns.
 pub fn random_patterns(p: usize, n: usize, seed: u64) -> Vec<i8> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..p * n)
-        .map(|_| if rng.random::<bool>() { 1 } else { -1 })
-        .collect()
+    (0..p * n).map(|_| if rng.random::<bool>() { 1 } else { -1 }).collect()
 }
 
 /// Returns a copy of `pattern` with exactly round(fraction * N) distinct units flipped, chosen
@@ -79,10 +70,7 @@ pub(crate) fn validate_binary_patterns(patterns: &[i8], n_units: usize) -> Resul
         return Err(EbmError::EmptyPatterns);
     }
     if patterns.len() % n_units != 0 {
-        return Err(EbmError::PatternLengthMismatch {
-            len: patterns.len(),
-            n_units,
-        });
+        return Err(EbmError::PatternLengthMismatch { len: patterns.len(), n_units });
     }
     validate_spins(patterns, n_units)?;
     Ok(patterns.len() / n_units)
@@ -91,10 +79,7 @@ pub(crate) fn validate_binary_patterns(patterns: &[i8], n_units: usize) -> Resul
 /// Checks that one state has `n_units` values of +-1.
 pub(crate) fn validate_state(state: &[i8], n_units: usize) -> Result<()> {
     if state.len() != n_units {
-        return Err(EbmError::StateLengthMismatch {
-            len: state.len(),
-            n_spins: n_units,
-        });
+        return Err(EbmError::StateLengthMismatch { len: state.len(), n_spins: n_units });
     }
     validate_spins(state, n_units)
 }
@@ -102,10 +87,7 @@ pub(crate) fn validate_state(state: &[i8], n_units: usize) -> Result<()> {
 /// Checks a row-major B x `n_units` buffer of +-1 cues and returns B (0 for an empty buffer).
 pub(crate) fn validate_cues(cues: &[i8], n_units: usize) -> Result<usize> {
     if cues.len() % n_units != 0 {
-        return Err(EbmError::SampleLengthMismatch {
-            len: cues.len(),
-            n_spins: n_units,
-        });
+        return Err(EbmError::SampleLengthMismatch { len: cues.len(), n_spins: n_units });
     }
     validate_spins(cues, n_units)?;
     Ok(cues.len() / n_units)

@@ -147,9 +147,7 @@ fn cholesky_factor(gram: &[f64], size: usize, scale: f64) -> Result<Vec<f64>> {
     let mut lower = vec![0.0; size * size];
     for i in 0..size {
         for j in 0..=i {
-            let dot: f64 = (0..j)
-                .map(|k| lower[i * size + k] * lower[j * size + k])
-                .sum();
+            let dot: f64 = (0..j).map(|k| lower[i * size + k] * lower[j * size + k]).sum();
             let value = gram[i * size + j] - dot;
             if i == j {
                 if !(value > min_pivot && value.is_finite()) {

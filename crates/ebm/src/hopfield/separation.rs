@@ -31,10 +31,7 @@ impl ModernHopfield {
     pub fn separation(&self, i: usize) -> Result<f64> {
         let n_patterns = self.n_patterns();
         if i >= n_patterns {
-            return Err(EbmError::PatternIndexOutOfRange {
-                index: i,
-                n_patterns,
-            });
+            return Err(EbmError::PatternIndexOutOfRange { index: i, n_patterns });
         }
         let rows: Vec<&[f32]> = self.rows().collect();
         let own = dot(rows[i], rows[i]);

@@ -36,9 +36,7 @@ impl Xorshift {
 /// [-coupling_scale, coupling_scale).
 pub fn random_model(n: usize, field_scale: f64, coupling_scale: f64, seed: u64) -> IsingModel {
     let mut rng = Xorshift::new(seed);
-    let field: Vec<f64> = (0..n)
-        .map(|_| rng.range(-field_scale, field_scale))
-        .collect();
+    let field: Vec<f64> = (0..n).map(|_| rng.range(-field_scale, field_scale)).collect();
     let mut coupling = vec![0.0; n * n];
     for i in 0..n {
         for j in (i + 1)..n {
@@ -53,9 +51,8 @@ pub fn random_model(n: usize, field_scale: f64, coupling_scale: f64, seed: u64) 
 /// Exact Boltzmann probabilities of every state, by direct energy evaluation.
 pub fn probabilities(model: &IsingModel) -> Vec<f64> {
     let n_states = 1u32 << model.n_spins();
-    let energies: Vec<f64> = (0..n_states)
-        .map(|x| model.energy_of_index(x).expect("index in range"))
-        .collect();
+    let energies: Vec<f64> =
+        (0..n_states).map(|x| model.energy_of_index(x).expect("index in range")).collect();
     let min = energies.iter().copied().fold(f64::INFINITY, f64::min);
     let weights: Vec<f64> = energies.iter().map(|e| (min - e).exp()).collect();
     let total: f64 = weights.iter().sum();
@@ -111,9 +108,7 @@ pub fn sample_moments(samples: &[i8], n: usize) -> (Vec<f64>, Vec<f64>) {
             }
         }
     }
-    mean.iter_mut()
-        .chain(pair.iter_mut())
-        .for_each(|v| *v /= rows as f64);
+    mean.iter_mut().chain(pair.iter_mut()).for_each(|v| *v /= rows as f64);
     (mean, pair)
 }
 
