@@ -13,11 +13,11 @@
 //!    distance, then minimum order) by a greedy path that flips, one at a time, the
 //!    differing spin whose flip gives the lowest energy.
 //!
-//! Barriers are minimax paths on the Hamming-1 graph restricted to the set: states are added
+//! Barriers are minimax paths on the Hamming-1 graph restricted to the set. States are added
 //! in order of increasing energy and joined to added neighbours with union-find, exactly as in
-//! the exact method, so the barrier between two minima is the lowest possible maximum energy
-//! on a single-flip path that stays in the set. That is an upper bound on the true barrier;
-//! minima that the set does not connect keep an infinite barrier and no merge. With all 2^N
+//! the exact method. The barrier between two minima is then the lowest possible maximum energy
+//! on a single-flip path that stays in the set, an upper bound on the true barrier. Minima
+//! that the set does not connect keep an infinite barrier and no merge. With all 2^N
 //! states among the samples every step coincides with [`crate::energy_landscape`], and so do
 //! the minima, energies, basins, barriers and merges.
 //!
@@ -70,7 +70,7 @@ pub struct SampledLandscape {
     /// energy and pairs not connected within the searched set are infinite.
     pub barrier: Vec<f64>,
     /// Joins of the disconnectivity graph in order of non-decreasing energy, numbered like a
-    /// scipy linkage matrix; k - 1 of them when the set connects all minima.
+    /// scipy linkage matrix. There are k - 1 of them when the set connects all minima.
     pub merges: Vec<Merge>,
     /// Number of distinct states in the searched set, bridges included.
     pub searched_states: usize,
@@ -125,7 +125,7 @@ pub fn sampled_energy_landscape(
     let fractions = |ends: &[u32], rows: usize| {
         let mut fraction = vec![0.0; k];
         ends.iter().for_each(|end| {
-            fraction[position[&set.basin[*end as usize].expect("descended")]] += 1.0
+            fraction[position[&set.basin[*end as usize].expect("every data and sample state is descended")]] += 1.0
         });
         fraction.iter_mut().for_each(|f| *f /= rows as f64);
         fraction
@@ -208,7 +208,7 @@ fn descend_all(model: &IsingModel, rows: &[i8], set: &mut StateSet) -> Vec<u32> 
     paths
         .iter()
         .map(|path| {
-            let end = set.insert(path.last().expect("a path holds its start"));
+            let end = set.insert(path.last().expect("a descent path contains its start"));
             for state in path {
                 let id = set.insert(state);
                 set.basin[id as usize] = Some(end);
@@ -220,8 +220,8 @@ fn descend_all(model: &IsingModel, rows: &[i8], set: &mut StateSet) -> Vec<u32> 
 
 /// Returns the packed states visited by steepest descent from `spins`, start and end included.
 // NOTE: the flip is chosen by the energy change 2 s_i H_i, while the exact method compares
-// full energies; the two can break a tie differently only when two flips' energy changes
-// agree to within rounding.
+// full energies. The two can break a tie differently when two flips' energy changes agree to
+// within rounding.
 fn descent_path(model: &IsingModel, spins: &[i8]) -> Vec<Vec<u64>> {
     let n = model.n_spins();
     let mut state: Vec<f64> = spins.iter().map(|&s| f64::from(s)).collect();

@@ -12,11 +12,11 @@
 //! - [`accuracy_indices`]: r = (S1 - S2) / (S1 - SN) and r_D = (D1 - D2) / D1.
 //! - [`energy_landscape`]: local minima, basins, barriers and the disconnectivity graph.
 //! - [`batch_energy`]: energies of many states as tensor operations on a Burn device.
-//! - Beyond enumeration (N up to several hundred): [`fit_pseudolikelihood`] (per-site
-//!   logistic regressions, Aurell and Ekeberg 2012), [`fit_mean_field`] (naive and TAP
-//!   inversion), [`fit_boltzmann`] and [`gibbs_sample`] (persistent Gibbs chains on a Burn
-//!   device) and [`sampled_energy_landscape`] (minima, basins and barriers over a searched
-//!   set of states).
+//! - Beyond enumeration, for N up to several hundred: [`fit_pseudolikelihood`] (per-site
+//!   logistic regressions, Aurell and Ekeberg 2012) and [`fit_mean_field`] (naive and TAP
+//!   inversion). [`fit_boltzmann`] and [`gibbs_sample`] run persistent Gibbs chains on a Burn
+//!   device, and [`sampled_energy_landscape`] finds minima, basins and barriers over a
+//!   searched set of states.
 //! - [`ZeroOneModel`] and [`IsingModel::to_zero_one`]: exact conversion between the +-1 and
 //!   0/1 conventions.
 //! - [`hopfield`]: associative memories, from the binary network of Hopfield 1982 to the

@@ -9,7 +9,7 @@
 //! - Boltzmann learning (Ackley, Hinton and Sejnowski 1985, Cogn. Sci. 9:147-169) climbs the
 //!   log-likelihood, whose gradient is <s_i>_data - <s_i>_model for h_i and
 //!   <s_i s_j>_data - <s_i s_j>_model for J_ij. The model moments come from persistent chains
-//!   (Tieleman 2008, ICML; Younes 1989) advanced a few sweeps per step. The learning rate
+//!   (Tieleman 2008, ICML) advanced a few sweeps per step. The learning rate
 //!   decays as eta_t = eta_0 / (1 + t / tau) and the returned parameters are the average of
 //!   the iterates after a burn-in (Polyak and Juditsky 1992, SIAM J. Control Optim.
 //!   30:838-855), which cancels much of the Monte Carlo noise.
