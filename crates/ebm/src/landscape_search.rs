@@ -125,7 +125,9 @@ pub fn sampled_energy_landscape(
     let fractions = |ends: &[u32], rows: usize| {
         let mut fraction = vec![0.0; k];
         ends.iter().for_each(|end| {
-            fraction[position[&set.basin[*end as usize].expect("every data and sample state is descended")]] += 1.0
+            fraction[position
+                [&set.basin[*end as usize].expect("every data and sample state is descended")]] +=
+                1.0
         });
         fraction.iter_mut().for_each(|f| *f /= rows as f64);
         fraction

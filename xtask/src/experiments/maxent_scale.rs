@@ -20,6 +20,7 @@
 //! maximum-likelihood fit.
 
 mod render;
+mod synthetic;
 
 use std::fs;
 use std::path::Path;
@@ -69,7 +70,10 @@ pub struct Config {
     pub boltzmann_iterations: usize,
     /// Persistent chains of Boltzmann learning. Default 500.
     pub boltzmann_chains: usize,
-    /// Seed of every sampler. Default 2012.
+    /// Units of the planted synthetic model whose couplings the methods must recover; 0
+    /// skips the check. Default 200.
+    pub synthetic_units: usize,
+    /// Seed of every sampler and of the planted model. Default 2012.
     pub seed: u64,
 }
 
@@ -88,6 +92,7 @@ impl Default for Config {
             bridge_neighbours: 8,
             boltzmann_iterations: 200,
             boltzmann_chains: 500,
+            synthetic_units: 200,
             seed: 2012,
         }
     }
@@ -105,6 +110,9 @@ pub struct Cli {
     /// Boltzmann-learning steps that refine each fit (0 skips them).
     #[arg(long, default_value_t = 200)]
     boltzmann_iterations: usize,
+    /// Units of the planted synthetic model (0 skips the check).
+    #[arg(long, default_value_t = 200)]
+    synthetic_units: usize,
 }
 
 impl Cli {
@@ -113,6 +121,7 @@ impl Cli {
         let mut config = Config {
             l2_penalty: self.l2_penalty,
             boltzmann_iterations: self.boltzmann_iterations,
+            synthetic_units: self.synthetic_units,
             ..Config::default()
         };
         if !self.subject.is_empty() {
@@ -142,6 +151,12 @@ pub fn validate(config: &Config) -> Result<()> {
     }
     if let Some(repeated) = super::first_repeat(&config.subjects) {
         bail!("subject {repeated} is listed twice; list each subject once");
+    }
+    if config.synthetic_units == 1 || config.synthetic_units == 2 {
+        bail!(
+            "invalid synthetic_units {}; use 0 to skip the check or at least 3",
+            config.synthetic_units
+        );
     }
     if !(config.l2_penalty.is_finite() && config.l2_penalty >= 0.0) {
         bail!(
@@ -232,6 +247,15 @@ pub fn run(
     )?;
     let consistency = Consistency::new(&results, n);
     let small = compare_with_exact(&pooled_states, n, config, device)?;
+    let synthetic = match config.synthetic_units {
+        0 => None,
+        units => Some(synthetic::run(
+            units,
+            config.l2_penalty,
+            config.seed,
+            device,
+        )?),
+    };
 
     render::write_figures(&out_dir, &results, &pooled, &consistency, &pooled_sc)?;
     let summary = json!({
@@ -241,6 +265,7 @@ pub fn run(
         "pooled": pooled,
         "consistency": consistency,
         "default_mode_comparison": small,
+        "synthetic": synthetic,
     });
     fs::write(
         out_dir.join("result.json"),
@@ -249,7 +274,15 @@ pub fn run(
     Ok(Section {
         name: "maxent_scale".to_owned(),
         title: "Maximum-entropy models of all 94 brain regions".to_owned(),
-        html: render::html(config, backend, &results, &pooled, &consistency, &small),
+        html: render::html(
+            config,
+            backend,
+            &results,
+            &pooled,
+            &consistency,
+            &small,
+            synthetic.as_ref(),
+        ),
         summary,
     })
 }
