@@ -194,7 +194,53 @@ pub(crate) struct SubjectResult {
     moment_check: MomentCheck,
     refinement: Option<Refinement>,
     /// Landscape of the refined model, or of the pseudo-likelihood model without refinement.
-    landscape: SampledLandscape,
+    landscape: LandscapeSummary,
+}
+
+/// Minima listed with their states and barriers in `result.json`; all minima keep their
+/// energies, basin sizes and merges.
+const SUMMARISED_MINIMA: usize = 30;
+
+/// The parts of a [`SampledLandscape`] written to `result.json`. The full barrier matrix of
+/// a thousand minima would take tens of megabytes per subject.
+#[derive(Serialize)]
+pub(crate) struct LandscapeSummary {
+    searched_states: usize,
+    minima_count: usize,
+    /// The lowest minima as strings of region activities, `1` for +1 (above the mean).
+    lowest_minima: Vec<String>,
+    /// Barriers among the lowest minima, row-major, infinite (null in JSON) if unconnected.
+    lowest_barrier: Vec<f64>,
+    minima_energy: Vec<f64>,
+    basin_sample_fraction: Vec<f64>,
+    basin_data_fraction: Vec<f64>,
+    merges: Vec<ncm_ebm::Merge>,
+}
+
+impl LandscapeSummary {
+    fn new(landscape: SampledLandscape) -> Self {
+        let k = landscape.minima.len();
+        let listed = k.min(SUMMARISED_MINIMA);
+        let pattern = |state: &Vec<i8>| {
+            state
+                .iter()
+                .map(|&s| if s == 1 { '1' } else { '0' })
+                .collect()
+        };
+        Self {
+            searched_states: landscape.searched_states,
+            minima_count: k,
+            lowest_minima: landscape.minima[..listed].iter().map(pattern).collect(),
+            lowest_barrier: (0..listed)
+                .flat_map(|a| (0..listed).map(move |b| (a, b)))
+                .map(|(a, b)| landscape.barrier[a * k + b])
+                .collect(),
+            minima_energy: landscape.minima_energy,
+            basin_sample_fraction: landscape.basin_sample_fraction,
+            basin_data_fraction: landscape.basin_data_fraction,
+            merges: landscape.merges,
+        }
+    }
 }
 
 /// Differences of <s_i s_j> (i < j) between the data and Gibbs samples of a model.
@@ -372,7 +418,7 @@ fn analyse(
         coupling_sc,
         moment_check,
         refinement,
-        landscape,
+        landscape: LandscapeSummary::new(landscape),
     })
 }
 

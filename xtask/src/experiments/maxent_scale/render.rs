@@ -12,8 +12,9 @@ use crate::figures::{
 };
 use crate::report::{cell, table};
 
-/// Largest number of minima drawn in the disconnectivity graph; beyond it the labels overlap.
-const MAX_DRAWN_MINIMA: usize = 80;
+/// Minima drawn in the disconnectivity graph: the lowest ones, enough to show every minimum
+/// that holds at least 1 % of the samples in these data.
+const DRAWN_MINIMA: usize = 12;
 
 /// Minima listed in the pooled table.
 const LISTED_MINIMA: usize = 12;
@@ -87,23 +88,49 @@ pub(super) fn write_figures(
     )?;
 
     let landscape = &pooled.landscape;
-    let drawn = landscape.minima.len();
-    if drawn <= MAX_DRAWN_MINIMA {
-        let labels: Vec<String> = (1..=drawn).map(|k| k.to_string()).collect();
-        let merges: Vec<(usize, usize, f64)> = landscape
-            .merges
-            .iter()
-            .map(|m| (m.left, m.right, m.energy))
-            .collect();
-        write_disconnectivity_svg(
-            &out_dir.join("disconnectivity_pooled.svg"),
-            "Disconnectivity graph of the pooled 94-region model (minima numbered by energy)",
-            &landscape.minima_energy,
-            &labels,
-            &merges,
-        )?;
+    let drawn = landscape.minima_count.min(DRAWN_MINIMA);
+    let labels: Vec<String> = (1..=drawn).map(|k| k.to_string()).collect();
+    let listed = landscape.lowest_minima.len();
+    let merges = single_linkage(&landscape.lowest_barrier, listed, drawn);
+    write_disconnectivity_svg(
+        &out_dir.join("disconnectivity_pooled.svg"),
+        &format!("Disconnectivity graph of the {drawn} lowest minima, pooled 94-region model"),
+        &landscape.minima_energy[..drawn],
+        &labels,
+        &merges,
+    )
+}
+
+/// Builds the disconnectivity graph of the first `drawn` minima from their barriers (row-major,
+/// `listed` x `listed`), numbered like a scipy linkage matrix. Minimax barriers form an
+/// ultrametric, so joining the two clusters with the lowest barrier first (single linkage)
+/// reproduces the graph that the full landscape restricts to these minima. Pairs that are
+/// not connected (infinite barrier) stay apart.
+fn single_linkage(barrier: &[f64], listed: usize, drawn: usize) -> Vec<(usize, usize, f64)> {
+    let mut clusters: Vec<(usize, Vec<usize>)> = (0..drawn).map(|a| (a, vec![a])).collect();
+    let mut merges = Vec::new();
+    while clusters.len() > 1 {
+        let mut best: Option<(usize, usize, f64)> = None;
+        for x in 0..clusters.len() {
+            for y in (x + 1)..clusters.len() {
+                let height = clusters[x]
+                    .1
+                    .iter()
+                    .flat_map(|&a| clusters[y].1.iter().map(move |&b| barrier[a * listed + b]))
+                    .fold(f64::INFINITY, f64::min);
+                if height.is_finite() && best.is_none_or(|(_, _, h)| height < h) {
+                    best = Some((x, y, height));
+                }
+            }
+        }
+        let Some((x, y, height)) = best else { break };
+        let (right_id, right_members) = clusters.remove(y);
+        let (left_id, mut members) = clusters.remove(x);
+        members.extend(right_members);
+        merges.push((left_id.min(right_id), left_id.max(right_id), height));
+        clusters.push((drawn + merges.len() - 1, members));
     }
-    Ok(())
+    merges
 }
 
 pub(super) fn html(
@@ -166,11 +193,9 @@ pub(super) fn html(
          <img src=\"maxent-scale/reliability.svg\" alt=\"split-half reliability and structure-function correlation\">\n\
          <img src=\"maxent-scale/coupling_vs_sc.svg\" alt=\"coupling against structural connectivity\">\n",
     );
-    if pooled.landscape.minima.len() <= MAX_DRAWN_MINIMA {
-        html.push_str(
-            "<img src=\"maxent-scale/disconnectivity_pooled.svg\" alt=\"disconnectivity graph\">\n",
-        );
-    }
+    html.push_str(
+        "<img src=\"maxent-scale/disconnectivity_pooled.svg\" alt=\"disconnectivity graph\">\n",
+    );
     html
 }
 
@@ -219,7 +244,7 @@ fn subject_table(results: &[SubjectResult], pooled: &SubjectResult) -> String {
                 cell(r.refinement.as_ref().map(|f| f.after.rms_error), 4),
                 cell(r.refinement.as_ref().map(|f| f.after.max_error), 3),
                 cell(r.refinement.as_ref().map(|f| f.mean_coupling_change), 4),
-                landscape.minima.len().to_string(),
+                landscape.minima_count.to_string(),
                 landscape
                     .basin_sample_fraction
                     .iter()
@@ -315,21 +340,54 @@ fn minima_table(pooled: &SubjectResult) -> String {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let k = landscape.minima.len();
-    let rows: Vec<Vec<String>> = (0..k.min(LISTED_MINIMA))
+    let k = landscape.minima_count;
+    let listed = landscape.lowest_minima.len();
+    let rows: Vec<Vec<String>> = (0..listed.min(LISTED_MINIMA))
         .map(|m| {
-            let active = landscape.minima[m].iter().filter(|&&s| s == 1).count();
+            let active = landscape.lowest_minima[m]
+                .chars()
+                .filter(|&c| c == '1')
+                .count();
             vec![
                 (m + 1).to_string(),
                 cell(Some(landscape.minima_energy[m]), 2),
                 active.to_string(),
                 cell(Some(landscape.basin_sample_fraction[m]), 3),
                 cell(Some(landscape.basin_data_fraction[m]), 3),
-                cell(Some(landscape.barrier[m * k]), 2),
+                cell(Some(landscape.lowest_barrier[m * listed]), 2),
             ]
         })
         .collect();
     let mut html = format!("<h3>Lowest minima, {POOLED} ({k} minima found)</h3>\n");
     html.push_str(&table(&header, &rows));
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::single_linkage;
+
+    #[test]
+    fn single_linkage_matches_scipy_numbering() {
+        // Minima 0 and 2 join at -5, then minimum 1 joins them at -2; minimum 3 is listed but
+        // not drawn. scipy.cluster.hierarchy.linkage numbers the first cluster 3 and the
+        // second 4, so the merges are (0, 2, -5) and (1, 3, -2).
+        let inf = f64::INFINITY;
+        #[rustfmt::skip]
+        let barrier = [
+            -9.0, -2.0, -5.0, inf,
+            -2.0, -8.0, -2.0, inf,
+            -5.0, -2.0, -7.0, inf,
+            inf, inf, inf, -6.0,
+        ];
+        assert_eq!(
+            single_linkage(&barrier, 4, 3),
+            vec![(0, 2, -5.0), (1, 3, -2.0)]
+        );
+        // With the unconnected minimum drawn, only the connected ones merge.
+        assert_eq!(
+            single_linkage(&barrier, 4, 4),
+            vec![(0, 2, -5.0), (1, 4, -2.0)]
+        );
+    }
 }
