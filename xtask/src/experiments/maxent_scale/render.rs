@@ -13,7 +13,7 @@ use crate::figures::{
 use crate::report::{cell, table};
 
 /// Minima drawn in the disconnectivity graph: the lowest ones, enough to show every minimum
-/// that holds at least 1 % of the samples in these data.
+/// that contains at least 1 % of the samples in these data.
 const DRAWN_MINIMA: usize = 12;
 
 /// Minima listed in the pooled table.
@@ -94,7 +94,7 @@ pub(super) fn write_figures(
     let merges = single_linkage(&landscape.lowest_barrier, listed, drawn);
     write_disconnectivity_svg(
         &out_dir.join("disconnectivity_pooled.svg"),
-        &format!("Disconnectivity graph of the {drawn} lowest minima, pooled 94-region model"),
+        &format!("Disconnectivity graph, {drawn} lowest minima of the pooled model"),
         &landscape.minima_energy[..drawn],
         &labels,
         &merges,
