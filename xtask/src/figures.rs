@@ -974,15 +974,24 @@ pub fn write_heatmap_svg(
     rows: usize,
     cols: usize,
 ) -> Result<()> {
-    ensure!(rows > 0 && cols > 0, "a heatmap needs at least one row and one column, got {rows} x {cols}");
+    ensure!(
+        rows > 0 && cols > 0,
+        "a heatmap needs at least one row and one column, got {rows} x {cols}"
+    );
     ensure!(
         values.len() == rows * cols,
         "values has {} entries but a {rows} x {cols} matrix needs {}",
         values.len(),
         rows * cols
     );
-    ensure!(values.iter().any(|v| v.is_finite()), "every value is non-finite, so there is nothing to plot");
-    let largest = values.iter().filter(|v| v.is_finite()).fold(0.0f64, |acc, v| acc.max(v.abs()));
+    ensure!(
+        values.iter().any(|v| v.is_finite()),
+        "every value is non-finite, so there is nothing to plot"
+    );
+    let largest = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |acc, v| acc.max(v.abs()));
     // An all-zero matrix still gets a usable colour bar.
     let scale = if largest > 0.0 { largest } else { 1.0 };
     render_heatmap(path, title, x_label, y_label, values, (rows, cols), scale)
@@ -994,7 +1003,11 @@ fn heatmap_colour(value: f64, scale: f64) -> RGBColor {
         return GRID_GREY;
     }
     let t = (value / scale).clamp(-1.0, 1.0);
-    let end = if t < 0.0 { HEATMAP_NEGATIVE } else { HEATMAP_POSITIVE };
+    let end = if t < 0.0 {
+        HEATMAP_NEGATIVE
+    } else {
+        HEATMAP_POSITIVE
+    };
     let mix = |channel: u8| (255.0 + (f64::from(channel) - 255.0) * t.abs()).round() as u8;
     RGBColor(mix(end.0), mix(end.1), mix(end.2))
 }
@@ -1022,11 +1035,16 @@ fn render_heatmap(
     };
     let mut chart = build_chart(&plot_area, &axes)?;
     // Row r occupies y in [rows - r - 1, rows - r), so row 0 is at the top.
-    let cells = (0..rows).flat_map(|r| (0..cols).map(move |c| (r, c))).map(|(r, c)| {
-        let top = (rows - r) as f64;
-        let corners = [(c as f64, top), (c as f64 + 1.0, top - 1.0)];
-        Rectangle::new(corners, heatmap_colour(values[r * cols + c], scale).filled())
-    });
+    let cells = (0..rows)
+        .flat_map(|r| (0..cols).map(move |c| (r, c)))
+        .map(|(r, c)| {
+            let top = (rows - r) as f64;
+            let corners = [(c as f64, top), (c as f64 + 1.0, top - 1.0)];
+            Rectangle::new(
+                corners,
+                heatmap_colour(values[r * cols + c], scale).filled(),
+            )
+        });
     chart.draw_series(cells)?;
     drop(chart);
 
@@ -1037,11 +1055,18 @@ fn render_heatmap(
         let value = scale * (1.0 - 2.0 * (band as f64 + 0.5) / bands as f64);
         let y0 = top + (bottom - top) * band / bands;
         let y1 = top + (bottom - top) * (band + 1) / bands;
-        bar_area.draw(&Rectangle::new([(left, y0), (left + 24, y1)], heatmap_colour(value, scale).filled()))?;
+        bar_area.draw(&Rectangle::new(
+            [(left, y0), (left + 24, y1)],
+            heatmap_colour(value, scale).filled(),
+        ))?;
     }
     let style = font(TICK_PX).pos(Pos::new(HPos::Left, VPos::Center));
     for (value, y) in [(scale, top), (0.0, (top + bottom) / 2), (-scale, bottom)] {
-        bar_area.draw(&Text::new(format_tick(value, 2.0 * scale), (left + 30, y), style.clone()))?;
+        bar_area.draw(&Text::new(
+            format_tick(value, 2.0 * scale),
+            (left + 30, y),
+            style.clone(),
+        ))?;
     }
     root.present()?;
     Ok(())
