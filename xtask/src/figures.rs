@@ -956,6 +956,147 @@ impl LegendLayout {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Heatmaps
+// ---------------------------------------------------------------------------
+
+/// Diverging colours of the heatmap: blue for the most negative value, white for 0 and red
+/// for the most positive (the ends of ColorBrewer's RdBu scheme).
+const HEATMAP_NEGATIVE: RGBColor = RGBColor(0x21, 0x66, 0xac);
+const HEATMAP_POSITIVE: RGBColor = RGBColor(0xb2, 0x18, 0x2b);
+
+/// Draws a `rows` x `cols` row-major matrix (e.g. couplings J_ij) as a heatmap with a
+/// colour bar. The scale is symmetric about 0, from -max|v| (blue) through 0 (white) to
+/// +max|v| (red); row 0 is at the top. Non-finite entries, such as a diagonal set to NaN,
+/// are drawn light grey.
+pub fn write_heatmap_svg(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    values: &[f64],
+    rows: usize,
+    cols: usize,
+) -> Result<()> {
+    ensure!(
+        rows > 0 && cols > 0,
+        "a heatmap needs at least one row and one column, got {rows} x {cols}"
+    );
+    ensure!(
+        values.len() == rows * cols,
+        "values has {} entries but a {rows} x {cols} matrix needs {}",
+        values.len(),
+        rows * cols
+    );
+    ensure!(
+        values.iter().any(|v| v.is_finite()),
+        "every value is non-finite, so there is nothing to plot"
+    );
+    let largest = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |acc, v| acc.max(v.abs()));
+    // An all-zero matrix still gets a usable colour bar.
+    let scale = if largest > 0.0 { largest } else { 1.0 };
+    render_heatmap(path, title, x_label, y_label, values, (rows, cols), scale)
+        .with_context(|| format!("failed to write heatmap {}", path.display()))
+}
+
+fn heatmap_colour(value: f64, scale: f64) -> RGBColor {
+    if !value.is_finite() {
+        return GRID_GREY;
+    }
+    let t = (value / scale).clamp(-1.0, 1.0);
+    let end = if t < 0.0 {
+        HEATMAP_NEGATIVE
+    } else {
+        HEATMAP_POSITIVE
+    };
+    let mix = |channel: u8| (255.0 + (f64::from(channel) - 255.0) * t.abs()).round() as u8;
+    RGBColor(mix(end.0), mix(end.1), mix(end.2))
+}
+
+fn render_heatmap(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    values: &[f64],
+    (rows, cols): (usize, usize),
+    scale: f64,
+) -> Result<()> {
+    const COLOUR_BAR_AREA: u32 = 110;
+    let root = SVGBackend::new(path, (720 + COLOUR_BAR_AREA, 720)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (plot_area, bar_area) = root.split_horizontally(720);
+    let axes = Axes {
+        title,
+        x_desc: Some(x_label),
+        y_desc: y_label,
+        x: 0.0..cols as f64,
+        y: 0.0..rows as f64,
+        x_label_area: 56,
+    };
+    let mut chart = build_chart(&plot_area, &axes)?;
+    // Row r occupies y in [rows - r - 1, rows - r), so row 0 is at the top.
+    let cells = (0..rows)
+        .flat_map(|r| (0..cols).map(move |c| (r, c)))
+        .map(|(r, c)| {
+            let top = (rows - r) as f64;
+            let corners = [(c as f64, top), (c as f64 + 1.0, top - 1.0)];
+            Rectangle::new(
+                corners,
+                heatmap_colour(values[r * cols + c], scale).filled(),
+            )
+        });
+    chart.draw_series(cells)?;
+    drop(chart);
+
+    // The colour bar: 100 bands from +scale at the top to -scale at the bottom.
+    let (top, bottom, left) = (80i32, 600i32, 20i32);
+    let bands = 100;
+    for band in 0..bands {
+        let value = scale * (1.0 - 2.0 * (band as f64 + 0.5) / bands as f64);
+        let y0 = top + (bottom - top) * band / bands;
+        let y1 = top + (bottom - top) * (band + 1) / bands;
+        bar_area.draw(&Rectangle::new(
+            [(left, y0), (left + 24, y1)],
+            heatmap_colour(value, scale).filled(),
+        ))?;
+    }
+    let style = font(TICK_PX).pos(Pos::new(HPos::Left, VPos::Center));
+    for (value, y) in [(scale, top), (0.0, (top + bottom) / 2), (-scale, bottom)] {
+        bar_area.draw(&Text::new(
+            format_tick(value, 2.0 * scale),
+            (left + 30, y),
+            style.clone(),
+        ))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod heatmap_tests {
+    use super::write_heatmap_svg;
+
+    #[test]
+    fn heatmap_writes_cells_and_rejects_bad_shapes() {
+        let path = std::env::temp_dir().join(format!("ncm-heatmap-{}.svg", std::process::id()));
+        let values = [f64::NAN, 0.5, -0.25, 0.0, f64::NAN, 1.0];
+        write_heatmap_svg(&path, "Couplings", "j", "i", &values, 2, 3).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(svg.contains("Couplings"));
+        // Full red for the largest value 1.0 and white for 0.
+        assert!(svg.contains("#B2182B"), "no full red cell");
+        assert!(svg.contains("#FFFFFF"));
+        assert!(write_heatmap_svg(&path, "t", "x", "y", &values, 2, 2).is_err());
+        assert!(write_heatmap_svg(&path, "t", "x", "y", &[], 0, 0).is_err());
+        assert!(write_heatmap_svg(&path, "t", "x", "y", &[f64::NAN], 1, 1).is_err());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,9 @@ use clap::{Args, Parser, Subcommand};
 use tracing::info;
 
 use crate::backend::Backend;
-use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity, motif_gallery, rbm_digits};
+use crate::experiments::{
+    connectome_motifs, energy_landscape, hopfield_capacity, maxent_scale, motif_gallery, rbm_digits,
+};
 
 #[derive(Parser)]
 #[command(
@@ -95,6 +97,8 @@ enum ExperimentCommand {
     /// One circuit of each motif with its wiring, rate activity and spike raster, and the
     /// C. elegans connectome seen through the Poisson, calcium and BOLD models.
     MotifGallery(motif_gallery::Cli),
+    /// Pseudo-likelihood maximum-entropy models and sampled landscapes of all 94 HCP regions.
+    MaxentScale(maxent_scale::Cli),
 }
 
 fn main() -> Result<()> {
@@ -130,6 +134,7 @@ struct MainJobConfig {
     hopfield_capacity: hopfield_capacity::Config,
     rbm_digits: rbm_digits::Config,
     motif_gallery: motif_gallery::Config,
+    maxent_scale: maxent_scale::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -154,6 +159,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     hopfield_capacity::validate(&config.hopfield_capacity)?;
     rbm_digits::validate(&config.rbm_digits)?;
     motif_gallery::validate(&config.motif_gallery)?;
+    maxent_scale::validate(&config.maxent_scale)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -164,6 +170,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         hopfield_capacity::run(&config.hopfield_capacity, &data_dir, &report_dir, &device, global.backend)?,
         rbm_digits::run(&config.rbm_digits, &data_dir, &report_dir, &device, global.backend)?,
         motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
+        maxent_scale::run(&config.maxent_scale, &data_dir, &report_dir, &device, global.backend)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -207,6 +214,13 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             motif_gallery::validate(&config)?;
             let data_dir = ensure_data(global)?;
             motif_gallery::run(&config, &data_dir, &report_dir)?
+        }
+        ExperimentCommand::MaxentScale(cli) => {
+            let config = cli.config();
+            maxent_scale::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            let device = global.backend.device()?;
+            maxent_scale::run(&config, &data_dir, &report_dir, &device, global.backend)?
         }
     };
     report::write(&report_dir, &[section])

@@ -109,7 +109,12 @@ fn average_ranks(values: &[f64]) -> Vec<f64> {
     ranks
 }
 
-fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+/// Returns the Pearson correlation of `x` and `y`, or `None` when they differ in length, have
+/// fewer than two values, or one of them is constant.
+pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() != y.len() || x.len() < 2 {
+        return None;
+    }
     let n = x.len() as f64;
     let mean_x = x.iter().sum::<f64>() / n;
     let mean_y = y.iter().sum::<f64>() / n;

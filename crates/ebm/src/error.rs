@@ -358,6 +358,109 @@ pub enum EbmError {
         stored: [usize; 3],
     },
 
+    /// A value of 0/1 data is neither 0 nor 1.
+    #[error(
+        "invalid 0/1 value {value} at flat position {position}; 0/1 data must hold only 0 and \
+         1 (map +-1 spins with x = (s + 1) / 2)"
+    )]
+    InvalidBit {
+        /// The offending value.
+        value: i8,
+        /// Position in the flat buffer.
+        position: usize,
+    },
+
+    /// The per-sample weights do not match the samples.
+    #[error(
+        "{len} sample weights given for {n_samples} samples; pass one finite weight >= 0 per \
+         sample"
+    )]
+    WeightLengthMismatch {
+        /// Number of weights given.
+        len: usize,
+        /// Number of samples.
+        n_samples: usize,
+    },
+
+    /// A per-sample weight is negative, NaN or infinite, or all weights are zero.
+    #[error(
+        "invalid sample weight {value} at sample {index}; weights must be finite and >= 0 with \
+         a positive sum"
+    )]
+    InvalidWeight {
+        /// Sample index (the last sample when only the sum is zero).
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// Moments passed to a mean-field inversion have the wrong lengths.
+    #[error(
+        "moments have {mean_len} means and {correlation_len} pairwise moments; N means need an \
+         N x N matrix of pairwise moments"
+    )]
+    MomentShape {
+        /// Number of means.
+        mean_len: usize,
+        /// Number of pairwise moments.
+        correlation_len: usize,
+    },
+
+    /// A moment passed to a mean-field inversion is NaN, infinite or outside [-1, 1].
+    #[error(
+        "moment {name}[{index}] = {value} is invalid: moments of +-1 spins must be finite and in \
+         [-1, 1]"
+    )]
+    InvalidMoment {
+        /// `mean` or `correlation`.
+        name: &'static str,
+        /// Flat index of the value.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+
+    /// The connected correlation matrix cannot be inverted.
+    #[error(
+        "the connected correlation matrix C_ij = <s_i s_j> - <s_i><s_j> is singular at channel \
+         {channel} (Cholesky pivot {pivot:e}); channels that are copies or mixtures of others \
+         give no mean-field couplings, so drop them or add samples"
+    )]
+    SingularCorrelation {
+        /// Channel at which the factorisation failed.
+        channel: usize,
+        /// The pivot found there.
+        pivot: f64,
+    },
+
+    /// A per-site logistic regression of the pseudo-likelihood fit did not converge.
+    #[error(
+        "pseudo-likelihood fit of site {site} did not converge after {iterations} Newton \
+         iterations (largest gradient entry {gradient:e} > tolerance {tolerance:e}); the site \
+         is probably predicted perfectly by the others, so set l2_penalty > 0 (for example \
+         1e-3) or add samples"
+    )]
+    PseudoLikelihoodNotConverged {
+        /// Site (spin) whose regression failed.
+        site: usize,
+        /// Newton iterations performed.
+        iterations: usize,
+        /// Largest absolute gradient entry when it stopped.
+        gradient: f64,
+        /// The requested tolerance.
+        tolerance: f64,
+    },
+
+    /// Boltzmann learning produced NaN or infinite parameters.
+    #[error(
+        "Boltzmann learning diverged at iteration {iteration} (non-finite parameters); lower \
+         learning_rate (default 0.05) or add an L2 penalty"
+    )]
+    BoltzmannDiverged {
+        /// Learning iteration at which a parameter stopped being finite.
+        iteration: usize,
+    },
+
     /// The tensor backend failed while computing or reading back a result.
     #[error("tensor backend failed: {reason}; check that the device's backend is available")]
     Backend {

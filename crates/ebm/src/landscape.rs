@@ -146,17 +146,17 @@ fn assign_basins(order: &[u32], descent: &[u32], minima: &[u32]) -> Vec<u32> {
 }
 
 /// Union-find over states with path halving and union by size.
-struct DisjointSets {
+pub(crate) struct DisjointSets {
     parent: Vec<u32>,
     size: Vec<u32>,
 }
 
 impl DisjointSets {
-    fn new(len: usize) -> Self {
+    pub(crate) fn new(len: usize) -> Self {
         Self { parent: (0..len as u32).collect(), size: vec![1; len] }
     }
 
-    fn find(&mut self, mut x: u32) -> u32 {
+    pub(crate) fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let grandparent = self.parent[self.parent[x as usize] as usize];
             self.parent[x as usize] = grandparent;
@@ -166,7 +166,7 @@ impl DisjointSets {
     }
 
     /// Joins two distinct roots and returns the new root.
-    fn union_roots(&mut self, a: u32, b: u32) -> u32 {
+    pub(crate) fn union_roots(&mut self, a: u32, b: u32) -> u32 {
         let (big, small) = if self.size[a as usize] >= self.size[b as usize] { (a, b) } else { (b, a) };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
@@ -219,26 +219,32 @@ fn disconnectivity(
     (graph.barrier, graph.merges)
 }
 
-/// Merge list and barrier matrix under construction.
-struct Dendrogram {
+/// Merge list and barrier matrix under construction. Pairs of minima that never join keep
+/// an infinite barrier.
+pub(crate) struct Dendrogram {
     k: usize,
     members: Vec<Vec<usize>>,
-    barrier: Vec<f64>,
-    merges: Vec<Merge>,
+    pub(crate) barrier: Vec<f64>,
+    pub(crate) merges: Vec<Merge>,
 }
 
 impl Dendrogram {
     fn new(minima: &[u32], energies: &[f64]) -> Self {
-        let k = minima.len();
-        let mut barrier = vec![0.0; k * k];
-        for (a, &x) in minima.iter().enumerate() {
-            barrier[a * k + a] = energies[x as usize];
+        let minima_energy: Vec<f64> = minima.iter().map(|&x| energies[x as usize]).collect();
+        Self::from_minima_energy(&minima_energy)
+    }
+
+    pub(crate) fn from_minima_energy(minima_energy: &[f64]) -> Self {
+        let k = minima_energy.len();
+        let mut barrier = vec![f64::INFINITY; k * k];
+        for (a, &energy) in minima_energy.iter().enumerate() {
+            barrier[a * k + a] = energy;
         }
         Self { k, members: (0..k).map(|a| vec![a]).collect(), barrier, merges: Vec::new() }
     }
 
     /// Joins clusters `a` and `b` at `energy` and returns the new cluster id.
-    fn merge(&mut self, a: usize, b: usize, energy: f64) -> usize {
+    pub(crate) fn merge(&mut self, a: usize, b: usize, energy: f64) -> usize {
         let (left, right) = (a.min(b), a.max(b));
         let left_members = std::mem::take(&mut self.members[left]);
         let right_members = std::mem::take(&mut self.members[right]);

@@ -238,7 +238,7 @@ pub fn validate(config: &Config) -> Result<()> {
 
 /// Loads one subject's binarised BOLD states (time x regions, +-1) and structural connectivity
 /// restricted to the regions (row-major).
-fn load_subject(dir: &DataDir, subject: &str, regions: &[usize]) -> Result<(Vec<i8>, Vec<f64>)> {
+pub(crate) fn load_subject(dir: &DataDir, subject: &str, regions: &[usize]) -> Result<(Vec<i8>, Vec<f64>)> {
     let timeseries_path = dir.hcp_timeseries(subject);
     let recording = Recording::from_mat(&timeseries_path, "tc", HCP_TR_S)
         .with_context(|| format!("cannot read the BOLD time series of subject {subject}"))?;

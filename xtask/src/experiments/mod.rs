@@ -9,6 +9,7 @@ pub mod energy_landscape;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
 pub mod motif_gallery;
+pub mod maxent_scale;
 
 use std::fs;
 use std::path::{Path, PathBuf};
