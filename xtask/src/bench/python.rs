@@ -1,5 +1,7 @@
 //! The throwaway Python virtual environment with numpy that the benchmarks' reference scripts
 //! run in, created under the target folder and reused while its numpy version matches.
+//! Benchmarks that need another package (igraph for the census) add it with
+//! [`ensure_package`].
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -112,4 +114,33 @@ pub fn run_script(python: &Path, script: &Path, args: &[&Path], env: &[(&str, &s
         );
     }
     String::from_utf8(output.stdout).context("the reference script printed invalid UTF-8")
+}
+
+/// Installs `package==version` with pip into the virtual environment of `python` unless
+/// `import module; module.__version__` already reports `version`.
+///
+/// # Errors
+/// pip's own output when the install fails.
+pub fn ensure_package(python: &Path, package: &str, module: &str, version: &str) -> Result<()> {
+    let probe = format!("import {module}; print({module}.__version__)");
+    let installed = Command::new(python)
+        .args(["-c", &probe])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string());
+    if installed.as_deref() == Some(version) {
+        return Ok(());
+    }
+
+    info!(package, version, "installing with pip");
+    let requirement = format!("{package}=={version}");
+    let output = run_command(
+        Command::new(python).args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", &requirement]),
+        "the virtual environment's python",
+    )?;
+    if !output.status.success() {
+        bail!("`pip install {requirement}` failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(())
 }
