@@ -3,9 +3,9 @@
 //! # Labelling
 //!
 //! The arcs among four local nodes 0..4 form a 12-bit *adjacency code*. Bit `i` is set when
-//! the arc [`CODE_ARCS4`]`[i]` is present; the order is 0→1, 1→0, 0→2, 2→0, 1→2, 2→1, 0→3,
-//! 3→0, 1→3, 3→1, 2→3, 3→2, so the low six bits are the triad code of nodes 0, 1, 2 used by
-//! the triad census. The *canonical code* of a 4-node digraph is the smallest code among its
+//! the arc [`CODE_ARCS4`]`[i]` is present, in the order 0→1, 1→0, 0→2, 2→0, 1→2, 2→1, 0→3,
+//! 3→0, 1→3, 3→1, 2→3, 3→2. The low six bits are thus the triad code of nodes 0, 1, 2 that
+//! the triad census uses. The *canonical code* of a 4-node digraph is the smallest code among its
 //! 24 relabellings; two digraphs are isomorphic exactly when their canonical codes agree.
 //! There are 218 isomorphism classes of simple digraphs on four nodes, and 199 of them are
 //! weakly connected (OEIS A003085). Those 199 classes get the stable *class index*
@@ -109,7 +109,7 @@ fn build_tables() -> Tables {
     }
 }
 
-/// The 24 permutations of four local nodes.
+/// Lists the 24 permutations of four local nodes.
 fn permutations4() -> Vec<[usize; 4]> {
     let mut permutations = Vec::with_capacity(24);
     for a in 0..4 {
@@ -201,7 +201,7 @@ pub fn census4_canonical_code(class: usize) -> Option<u16> {
     TABLES.canonical_codes.get(class).copied()
 }
 
-/// Name of class `class` (its canonical code in hexadecimal, such as `"0CC"`), or `None`
+/// Name of class `class` (its canonical code in hexadecimal, such as `"154"` for the bi-fan), or `None`
 /// for an index of 199 or more.
 pub fn census4_class_name(class: usize) -> Option<&'static str> {
     TABLES.names.get(class).map(String::as_str)
@@ -301,12 +301,9 @@ impl Serialize for NonZeroCounts<'_> {
 
 /// Counts every weakly connected induced 4-node subgraph of `graph` by class.
 ///
-/// Unlike the triad census, disconnected 4-node sets are not counted. This never fails for a
-/// valid graph; the `Result` leaves room for the same limits as [`crate::triad_census`].
-///
-/// # Errors
-/// None at present.
-pub fn census4(graph: &DiGraph) -> Result<Census4, MotifError> {
+/// Unlike the triad census, disconnected 4-node sets are not counted, so no count depends on
+/// the number of isolated nodes.
+pub fn census4(graph: &DiGraph) -> Census4 {
     let neighbourhoods = Neighbourhoods::new(graph);
     let node_count = graph.node_count();
     let class_by_code = &TABLES.class_by_code;
@@ -329,7 +326,7 @@ pub fn census4(graph: &DiGraph) -> Result<Census4, MotifError> {
                 left
             },
         );
-    Ok(Census4 { node_count, counts })
+    Census4 { node_count, counts }
 }
 
 /// Per-thread state of the enumeration.

@@ -22,10 +22,11 @@ pub enum MotifError {
         node_count: usize,
     },
 
-    /// The number of node triples does not fit the `u64` counters of the census.
+    /// A count that grows with the node count does not fit in `u64`: the C(n,3) triples of
+    /// the triad census, or the n(n - 1) possible arcs of an Erdős–Rényi graph.
     #[error(
-        "a triad census of {node_count} nodes has more than u64::MAX triples; \
-         split the graph into parts of at most {max_node_count} nodes"
+        "{node_count} nodes are too many: the triad census needs C(n,3) and an Erdős–Rényi \
+         graph n(n - 1) to fit in u64; use at most {max_node_count} nodes"
     )]
     TooManyNodes {
         /// Node count of the rejected graph.
@@ -76,7 +77,7 @@ pub enum MotifError {
         node_count: usize,
     },
 
-    /// A 4-node pattern does not join all four nodes, so it is none of the 199 census classes.
+    /// A 4-node pattern does not join all four nodes, so it belongs to no census class.
     #[error(
         "the 4-node pattern with adjacency code {code:#05x} is not weakly connected; the \
          census counts connected patterns only, so add arcs that join all four nodes"

@@ -228,17 +228,17 @@ impl SignedDiGraph {
         self.graph.node_count()
     }
 
-    /// The excitatory arcs.
+    /// Returns the excitatory arcs.
     pub fn excitatory(&self) -> &DiGraph {
         &self.excitatory
     }
 
-    /// The inhibitory arcs.
+    /// Returns the inhibitory arcs.
     pub fn inhibitory(&self) -> &DiGraph {
         &self.inhibitory
     }
 
-    /// All arcs regardless of sign.
+    /// Returns all arcs regardless of sign.
     pub fn graph(&self) -> &DiGraph {
         &self.graph
     }

@@ -89,7 +89,7 @@ impl<'a> From<&'a SignedDiGraph> for NullInput<'a> {
 }
 
 impl NullInput<'_> {
-    /// All arcs, regardless of sign.
+    /// Returns all arcs, regardless of sign.
     pub fn graph(&self) -> &DiGraph {
         match self {
             Self::Unsigned(graph) => graph,
@@ -200,12 +200,12 @@ pub fn census4_significance<'a>(
 ) -> Result<Census4Significance, MotifError> {
     let input = graph.into();
     check_input(input, config)?;
-    let observed = census4(input.graph())?;
+    let observed = census4(input.graph());
     let (classes, switches) = compare_with_null(
         input,
         config,
         observed.counts(),
-        |random| census4(random).map(|census| *census.counts()),
+        |random| Ok(*census4(random).counts()),
         |class| census4_class_name(class).unwrap_or("?"),
     )?;
     let significance_profile = profile_of(&classes, 0);

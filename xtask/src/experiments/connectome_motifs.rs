@@ -308,7 +308,7 @@ fn profile_values(profile: &[Option<f64>]) -> Vec<f64> {
         .collect()
 }
 
-/// The bi-fan, the bi-parallel and each network's [`TOP_CENSUS4_CLASSES`] classes of largest
+/// Selects the bi-fan, the bi-parallel and each network's [`TOP_CENSUS4_CLASSES`] classes of largest
 /// |SP|, in class order.
 fn census4_figure_classes(results: &[NetworkResult]) -> Result<Vec<usize>> {
     let mut classes = vec![
@@ -349,7 +349,8 @@ fn census4_label(class: usize) -> String {
     }
 }
 
-/// The feed-forward loop, bi-fan and bi-parallel entries of one network, mutual-preserving.
+/// Picks the feed-forward loop, bi-fan and bi-parallel entries of one network under the
+/// mutual-preserving null.
 fn milo_motifs(result: &NetworkResult) -> Result<[&ClassSignificance; 3]> {
     let feed_forward = triad_class_index("030T").context("030T is a triad class")?;
     let census4 = &result.census4_mutual_preserving.classes;
@@ -609,8 +610,8 @@ fn render_milo_comparison(config: &Config, results: &[NetworkResult]) -> Result<
     Ok(html)
 }
 
-/// Why ncm's numbers differ from the published ones, with the tally of networks in which
-/// each motif is over-represented.
+/// Explains why ncm's numbers differ from the published ones and tallies the networks in
+/// which each motif is over-represented.
 fn render_milo_differences(results: &[NetworkResult]) -> Result<String> {
     let mut tallies = Vec::new();
     for (index, motif) in MILO_MOTIFS.iter().enumerate() {
