@@ -4,6 +4,8 @@
 //! implementation in numpy runs in a throwaway virtual environment under the target folder.
 //! Both report the same statistic: after a warm-up, every sample runs the same number of calls
 //! (criterion's flat sampling), and the result is the mean over samples of the time per call.
+//! The census benchmark is the exception: its runs take minutes, so it times single runs of
+//! ncm and of python-igraph (see `bench/census.rs`).
 
 mod census;
 mod hopfield;
@@ -45,9 +47,10 @@ enum Target {
     Hopfield,
     /// Triad census, 4-node census and null-model sampling on Erdős–Rényi digraphs of up to
     /// 10^5 nodes and 5 x 10^6 arcs, against python-igraph (about 15 minutes on 2 cores).
+    /// Times single runs and ignores the sampling flags.
     Census,
     /// `census` plus ncm's 4-node census of the full 5 x 10^6-arc graph, which igraph does
-    /// not attempt (add about 10 minutes on 2 cores).
+    /// not attempt (adds about 7 minutes on 2 cores).
     CensusFull,
 }
 
