@@ -606,13 +606,13 @@ fn render_milo_comparison(config: &Config, results: &[NetworkResult]) -> Result<
         rows.push(row);
     }
     html.push_str(&table(&header, &rows));
-    html.push_str(&render_milo_differences(results)?);
+    html.push_str(&render_milo_differences(config, results)?);
     Ok(html)
 }
 
 /// Explains why ncm's numbers differ from the published ones and tallies the networks in
 /// which each motif is over-represented.
-fn render_milo_differences(results: &[NetworkResult]) -> Result<String> {
+fn render_milo_differences(config: &Config, results: &[NetworkResult]) -> Result<String> {
     let mut tallies = Vec::new();
     for (index, motif) in MILO_MOTIFS.iter().enumerate() {
         let mut over = 0;
@@ -624,20 +624,18 @@ fn render_milo_differences(results: &[NetworkResult]) -> Result<String> {
     Ok(format!(
         "<p>Over-represented (z &gt; 2) in ncm's networks: {}. The row <em>{WHITE_MILO}</em> \
          applies the criterion that Milo et al. state for their network (neurons joined by at \
-         least five synapses) to the White et al. 1986 file read here (cect 0.3.5); it comes \
-         close to their 252 nodes and 509 edges but is not their exact digitisation, which is \
-         not distributed with the paper. The other data sets keep every chemical connection, \
-         down to single synapses: Varshney 2011, Cook 2019 and Witvliet 2021 are later and \
-         denser reconstructions with several times as many arcs, many more reciprocal pairs \
-         and strong hubs, so the counts are larger and the degree-preserving nulls already \
-         produce many of the 4-node patterns. Two differences in method remain. For 4-node \
-         motifs Milo et al. also kept the count of every 3-node subgraph in the randomised \
-         networks; ncm's mutual-preserving switching keeps each node's single in-, single \
-         out- and mutual degree only, a weaker constraint, so the 4-node z-scores compare only \
-         roughly. And the \
-         4-node null distribution here rests on fewer samples than their 1000, so its standard \
-         deviations are rougher.</p>\n",
-        tallies.join(", ")
+         least five synapses) to the White et al. 1986 file read here (cect 0.3.5). It comes \
+         close to their 252 nodes and 509 edges but need not be their exact network. The other \
+         data sets keep every chemical connection, down to single synapses, and Varshney 2011, \
+         Cook 2019 and Witvliet 2021 are later reconstructions; with several times as many \
+         arcs, their counts and z-scores are not comparable to the published row. Two \
+         differences in method remain. For 4-node motifs Milo et al. also kept the count of \
+         every 3-node subgraph in the randomised networks, whereas ncm's mutual-preserving \
+         switching keeps only each node's single in-, single out- and mutual degree, so the \
+         4-node z-scores compare only roughly. And the 4-node null distributions here rest on \
+         {} samples per network against their 1000.</p>\n",
+        tallies.join(", "),
+        config.census4_samples
     ))
 }
 
