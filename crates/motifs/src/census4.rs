@@ -303,6 +303,10 @@ impl Serialize for NonZeroCounts<'_> {
 ///
 /// Unlike the triad census, disconnected 4-node sets are not counted, so no count depends on
 /// the number of isolated nodes.
+///
+/// NOTE: the time grows with the number of connected 4-node sets, 6.65 x 10^10 (7 minutes on
+/// 2 cores) for a random digraph with 10^5 nodes and 5 x 10^6 arcs. Denser graphs would need
+/// sampled estimates, which this crate does not provide.
 pub fn census4(graph: &DiGraph) -> Census4 {
     let neighbourhoods = Neighbourhoods::new(graph);
     let node_count = graph.node_count();

@@ -49,6 +49,9 @@ pub const CENSUS4_ARC_COUNTS: [usize; 4] = [200_000, 500_000, 1_000_000, 2_000_0
 /// igraph skips the rest of the 4-node ladder once one size takes longer than this.
 pub const IGRAPH_BUDGET_S: f64 = 300.0;
 /// Null samples timed on the ncm side (one batch per core on 2 cores).
+///
+/// NOTE: one full-size sample took 34 s on 2 cores, so the 1000 samples of a real analysis
+/// (about 9.5 hours) are extrapolated from these, not run.
 pub const NULL_SAMPLES: usize = 2;
 /// Accepted switches per arc for ncm, trials per arc for igraph's `rewire`. At a density of
 /// 5 x 10^-4 almost every trial is accepted, so the two do the same number of switches.
