@@ -304,6 +304,19 @@ impl Serialize for NonZeroCounts<'_> {
 /// Unlike the triad census, disconnected 4-node sets are not counted, so no count depends on
 /// the number of isolated nodes.
 ///
+/// # Examples
+///
+/// ```
+/// use ncm_motifs::{BI_FAN_ARCS, DiGraph, census4, census4_class_of_arcs};
+///
+/// // Two bi-fans sharing their targets: {0, 1} -> {2, 3} and {4, 1} -> {2, 3}.
+/// let graph = DiGraph::from_edges(5, &[(0, 2), (0, 3), (1, 2), (1, 3), (4, 2), (4, 3)])?;
+/// let census = census4(&graph);
+/// let bi_fan = census4_class_of_arcs(&BI_FAN_ARCS)?;
+/// assert_eq!(census.counts()[bi_fan], 3);
+/// # Ok::<(), ncm_motifs::MotifError>(())
+/// ```
+///
 /// NOTE: the time grows with the number of connected 4-node sets, 6.65 x 10^10 (7 minutes on
 /// 2 cores) for a random digraph with 10^5 nodes and 5 x 10^6 arcs. Denser graphs would need
 /// sampled estimates, which this crate does not provide.
