@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
 use crate::error::MotifError;
-use crate::graph::DiGraph;
+use crate::graph::{ARC_IN, ARC_OUT, DiGraph, Neighbourhoods};
 
 /// Names of the 16 triad classes in the standard order, following the MAN notation of
 /// Holland & Leinhardt: counts of Mutual, Asymmetric and Null dyads, then a letter for
@@ -151,64 +151,6 @@ pub fn triad_census(graph: &DiGraph) -> Result<TriadCensus, MotifError> {
     Ok(TriadCensus { node_count, counts })
 }
 
-/// Bit set for an arc from the list's owner to the neighbour.
-const ARC_OUT: u8 = 1;
-/// Bit set for an arc from the neighbour to the list's owner.
-const ARC_IN: u8 = 2;
-
-/// Undirected neighbourhoods in CSR form, where each entry is a neighbour and its `ARC_*` bits.
-struct Neighbourhoods {
-    node_count: usize,
-    offsets: Vec<usize>,
-    entries: Vec<(usize, u8)>,
-}
-
-impl Neighbourhoods {
-    fn new(graph: &DiGraph) -> Self {
-        let node_count = graph.node_count();
-        let mut offsets = Vec::with_capacity(node_count + 1);
-        let mut entries = Vec::with_capacity(2 * graph.edge_count());
-        offsets.push(0);
-        for v in 0..node_count {
-            merge_arcs(
-                graph.out_neighbours(v),
-                graph.in_neighbours(v),
-                &mut entries,
-            );
-            offsets.push(entries.len());
-        }
-        Self {
-            node_count,
-            offsets,
-            entries,
-        }
-    }
-
-    fn of(&self, node: usize) -> &[(usize, u8)] {
-        &self.entries[self.offsets[node]..self.offsets[node + 1]]
-    }
-}
-
-/// Appends the sorted union of `outs` and `ins`, tagging each neighbour with its arc bits.
-fn merge_arcs(outs: &[usize], ins: &[usize], entries: &mut Vec<(usize, u8)>) {
-    let (mut i, mut j) = (0, 0);
-    while i < outs.len() || j < ins.len() {
-        let next_out = outs.get(i).copied().unwrap_or(usize::MAX);
-        let next_in = ins.get(j).copied().unwrap_or(usize::MAX);
-        let neighbour = next_out.min(next_in);
-        let mut bits = 0;
-        if next_out == neighbour {
-            bits |= ARC_OUT;
-            i += 1;
-        }
-        if next_in == neighbour {
-            bits |= ARC_IN;
-            j += 1;
-        }
-        entries.push((neighbour, bits));
-    }
-}
-
 /// Adds to `counts` the connected triads that the Batagelj–Mrvar scheme assigns to `v`.
 ///
 /// For each neighbour `u > v`, every triad `{v, u, w}` is counted once: the dyadic ones
@@ -270,6 +212,11 @@ fn for_each_third_node(
 /// `(v, u, w)`. Bits 0..6 are the arcs v→u, u→v, v→w, w→v, u→w, w→u.
 const TRIAD_CLASS_BY_CODE: [u8; 64] = build_class_table();
 
+/// Triad class index of a 6-bit arc code laid out like [`CODE_ARCS`].
+pub(crate) fn triad_class_of_code(code: u8) -> u8 {
+    TRIAD_CLASS_BY_CODE[usize::from(code & 0b11_1111)]
+}
+
 const fn build_class_table() -> [u8; 64] {
     let mut table = [0_u8; 64];
     let mut code = 0;
@@ -281,7 +228,7 @@ const fn build_class_table() -> [u8; 64] {
 }
 
 /// Arcs of a 6-bit code as `(source, target)` over local nodes 0 = v, 1 = u, 2 = w.
-const CODE_ARCS: [(usize, usize); 6] = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (2, 1)];
+pub(crate) const CODE_ARCS: [(usize, usize); 6] = [(0, 1), (1, 0), (0, 2), (2, 0), (1, 2), (2, 1)];
 
 /// Classifies one triad by its MAN dyad counts and the orientation of its asymmetric arcs.
 const fn classify_code(code: u8) -> u8 {

@@ -1,4 +1,7 @@
-//! Simple directed graph in compressed sparse row (CSR) form, with out- and in-adjacency.
+//! Simple directed graphs in compressed sparse row (CSR) form, with out- and in-adjacency,
+//! unsigned ([`DiGraph`]) or with excitatory and inhibitory arcs ([`SignedDiGraph`]).
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::MotifError;
 
@@ -140,6 +143,173 @@ impl DiGraph {
             return &[];
         }
         &values[offsets[node]..offsets[node + 1]]
+    }
+}
+
+/// Sign of a synaptic arc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sign {
+    /// Excitatory arc.
+    Excitatory,
+    /// Inhibitory arc.
+    Inhibitory,
+}
+
+/// Simple directed graph whose arcs are each excitatory or inhibitory.
+///
+/// The excitatory and inhibitory arcs form two simple digraphs over the same nodes that share
+/// no arc; [`SignedDiGraph::graph`] is their union, which the censuses count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedDiGraph {
+    excitatory: DiGraph,
+    inhibitory: DiGraph,
+    graph: DiGraph,
+}
+
+impl SignedDiGraph {
+    /// Builds a signed graph on `node_count` nodes from `(source, target, sign)` arcs.
+    ///
+    /// Duplicates with the same sign are kept once and self-loops are dropped, as in
+    /// [`DiGraph::from_edges`].
+    ///
+    /// # Errors
+    /// [`MotifError::NodeOutOfRange`] if an endpoint is `>= node_count`, and
+    /// [`MotifError::ConflictingSign`] if one arc is given both signs.
+    pub fn from_signed_edges(
+        node_count: usize,
+        edges: &[(usize, usize, Sign)],
+    ) -> Result<Self, MotifError> {
+        let arcs_of = |wanted: Sign| -> Vec<(usize, usize)> {
+            edges
+                .iter()
+                .filter(|&&(_, _, sign)| sign == wanted)
+                .map(|&(source, target, _)| (source, target))
+                .collect()
+        };
+        let excitatory = DiGraph::from_edges(node_count, &arcs_of(Sign::Excitatory))?;
+        let inhibitory = DiGraph::from_edges(node_count, &arcs_of(Sign::Inhibitory))?;
+        Self::from_parts(excitatory, inhibitory)
+    }
+
+    /// Combines an excitatory and an inhibitory graph over the same nodes.
+    ///
+    /// # Errors
+    /// [`MotifError::NodeCountMismatch`] if the node counts differ, and
+    /// [`MotifError::ConflictingSign`] if an arc is in both.
+    pub fn from_parts(excitatory: DiGraph, inhibitory: DiGraph) -> Result<Self, MotifError> {
+        let node_count = excitatory.node_count();
+        if inhibitory.node_count() != node_count {
+            return Err(MotifError::NodeCountMismatch {
+                excitatory: node_count,
+                inhibitory: inhibitory.node_count(),
+            });
+        }
+        if let Some((edge_source, edge_target)) =
+            excitatory.edges().find(|&(s, t)| inhibitory.has_edge(s, t))
+        {
+            return Err(MotifError::ConflictingSign {
+                edge_source,
+                edge_target,
+            });
+        }
+
+        let mut arcs: Vec<(usize, usize)> = excitatory.edges().chain(inhibitory.edges()).collect();
+        arcs.sort_unstable();
+        let graph = DiGraph::from_sorted_arcs(node_count, &arcs);
+        Ok(Self {
+            excitatory,
+            inhibitory,
+            graph,
+        })
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Returns the excitatory arcs.
+    pub fn excitatory(&self) -> &DiGraph {
+        &self.excitatory
+    }
+
+    /// Returns the inhibitory arcs.
+    pub fn inhibitory(&self) -> &DiGraph {
+        &self.inhibitory
+    }
+
+    /// Returns all arcs regardless of sign.
+    pub fn graph(&self) -> &DiGraph {
+        &self.graph
+    }
+
+    /// Sign of the arc `source -> target`, or `None` if there is no such arc.
+    pub fn sign(&self, source: usize, target: usize) -> Option<Sign> {
+        if self.excitatory.has_edge(source, target) {
+            Some(Sign::Excitatory)
+        } else if self.inhibitory.has_edge(source, target) {
+            Some(Sign::Inhibitory)
+        } else {
+            None
+        }
+    }
+}
+
+/// Bit set for an arc from the list's owner to the neighbour.
+pub(crate) const ARC_OUT: u8 = 1;
+/// Bit set for an arc from the neighbour to the list's owner.
+pub(crate) const ARC_IN: u8 = 2;
+
+/// Undirected neighbourhoods in CSR form, where each entry is a neighbour and its `ARC_*` bits.
+pub(crate) struct Neighbourhoods {
+    pub(crate) node_count: usize,
+    offsets: Vec<usize>,
+    entries: Vec<(usize, u8)>,
+}
+
+impl Neighbourhoods {
+    pub(crate) fn new(graph: &DiGraph) -> Self {
+        let node_count = graph.node_count();
+        let mut offsets = Vec::with_capacity(node_count + 1);
+        let mut entries = Vec::with_capacity(2 * graph.edge_count());
+        offsets.push(0);
+        for v in 0..node_count {
+            merge_arcs(
+                graph.out_neighbours(v),
+                graph.in_neighbours(v),
+                &mut entries,
+            );
+            offsets.push(entries.len());
+        }
+        Self {
+            node_count,
+            offsets,
+            entries,
+        }
+    }
+
+    pub(crate) fn of(&self, node: usize) -> &[(usize, u8)] {
+        &self.entries[self.offsets[node]..self.offsets[node + 1]]
+    }
+}
+
+/// Appends the sorted union of `outs` and `ins`, tagging each neighbour with its arc bits.
+fn merge_arcs(outs: &[usize], ins: &[usize], entries: &mut Vec<(usize, u8)>) {
+    let (mut i, mut j) = (0, 0);
+    while i < outs.len() || j < ins.len() {
+        let next_out = outs.get(i).copied().unwrap_or(usize::MAX);
+        let next_in = ins.get(j).copied().unwrap_or(usize::MAX);
+        let neighbour = next_out.min(next_in);
+        let mut bits = 0;
+        if next_out == neighbour {
+            bits |= ARC_OUT;
+            i += 1;
+        }
+        if next_in == neighbour {
+            bits |= ARC_IN;
+            j += 1;
+        }
+        entries.push((neighbour, bits));
     }
 }
 

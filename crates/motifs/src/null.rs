@@ -1,11 +1,16 @@
-//! Null models that randomise a [`DiGraph`] by edge switching while keeping degrees fixed.
+//! Null models that randomise a [`DiGraph`] (or a [`SignedDiGraph`]) while keeping chosen
+//! properties fixed.
 //!
-//! Both models repeat a switch: take two arcs `a -> b` and `c -> d` and rewire them to
+//! [`NullModel::ErdosRenyi`] draws a uniformly random simple digraph with the same node and
+//! arc counts, the G(n, m) model of Erdős and Rényi (1959), "On random graphs I", Publ. Math.
+//! Debrecen 6:290–297. The switching models repeat a switch: take two arcs `a -> b` and `c -> d` and rewire them to
 //! `a -> d` and `c -> b`. That keeps every node's in- and out-degree. A switch is rejected
 //! if it would create a self-loop or a duplicate arc, or if it would leave the arcs unchanged.
 //! [`NullModel::MutualPreserving`] also keeps reciprocal pairs apart from single arcs, as in
 //! Milo et al. (2002), "Network motifs: simple building blocks of complex networks",
-//! Science 298:824–827.
+//! Science 298:824–827. [`NullModel::SignPreserving`] switches excitatory arcs only with
+//! excitatory arcs and inhibitory arcs only with inhibitory arcs, so each node keeps its
+//! excitatory and its inhibitory in- and out-degree.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -15,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::error::MotifError;
-use crate::graph::DiGraph;
+use crate::graph::{DiGraph, SignedDiGraph};
 
 /// Default number of accepted switches per switchable unit (arc or mutual pair).
 pub const DEFAULT_SWITCHES_PER_EDGE: f64 = 10.0;
@@ -34,6 +39,26 @@ pub enum NullModel {
     /// hence also the number of mutual pairs. Single arcs are switched only with single arcs
     /// and mutual pairs only with mutual pairs, and no switch may create a new mutual pair.
     MutualPreserving,
+    /// Uniform random simple digraph with the same node and arc counts (G(n, m)), hence the
+    /// same density. Degrees and mutual pairs are not kept; `switches_per_edge` is unused.
+    ErdosRenyi,
+    /// Keeps every node's excitatory in- and out-degree and its inhibitory in- and
+    /// out-degree: arcs switch only with arcs of the same sign, and no switch may place an arc
+    /// where an arc of either sign exists. Needs a [`SignedDiGraph`]. Reciprocal pairs may
+    /// form or break up.
+    SignPreserving,
+}
+
+impl NullModel {
+    /// Name of the model in messages and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::DegreePreserving => "degree-preserving",
+            Self::MutualPreserving => "mutual-preserving",
+            Self::ErdosRenyi => "Erdős–Rényi",
+            Self::SignPreserving => "sign-preserving",
+        }
+    }
 }
 
 /// Switch counts of one randomisation.
@@ -51,13 +76,15 @@ pub struct SwitchStats {
 
 /// Returns a randomised copy of `graph` under `model`, seeded by `seed`.
 ///
-/// Randomisation runs until `ceil(switches_per_edge × units)` switches are accepted (see
+/// Switching runs until `ceil(switches_per_edge × units)` switches are accepted (see
 /// [`SwitchStats::target`]) or the attempt cap [`MAX_ATTEMPTS_PER_SWITCH`] is reached.
 /// The same inputs always give the same graph.
 ///
 /// # Errors
-/// [`MotifError::InvalidSwitchesPerEdge`] unless `switches_per_edge` is finite and positive,
-/// and [`MotifError::TooManySwitches`] if the target does not fit in `u64`.
+/// [`MotifError::InvalidSwitchesPerEdge`] unless `switches_per_edge` is finite and positive
+/// (checked for every model), [`MotifError::TooManySwitches`] if the target does not fit in
+/// `u64`, and [`MotifError::SignsRequired`] for [`NullModel::SignPreserving`], which needs
+/// [`randomise_signed`].
 pub fn randomise(
     graph: &DiGraph,
     model: NullModel,
@@ -101,6 +128,18 @@ pub(crate) fn randomise_with_rng(
 ) -> Result<(DiGraph, SwitchStats), MotifError> {
     validate_switches_per_edge(switches_per_edge)?;
     let (arcs, stats) = match model {
+        NullModel::ErdosRenyi => {
+            let arcs = erdos_renyi_arcs(graph.node_count(), graph.edge_count(), rng)?;
+            return Ok((
+                DiGraph::from_sorted_arcs(graph.node_count(), &arcs),
+                SwitchStats::default(),
+            ));
+        }
+        NullModel::SignPreserving => {
+            return Err(MotifError::SignsRequired {
+                model: model.name(),
+            });
+        }
         NullModel::DegreePreserving => {
             let mut switcher = DegreeSwitcher::new(graph);
             let target = switch_target(switches_per_edge, switcher.arcs.len())?;
@@ -115,8 +154,17 @@ pub(crate) fn randomise_with_rng(
             (switcher.into_arcs(), stats)
         }
     };
+    log_short_run(model, &stats);
+
+    let mut arcs = arcs;
+    arcs.sort_unstable();
+    Ok((DiGraph::from_sorted_arcs(graph.node_count(), &arcs), stats))
+}
+
+/// Logs a randomisation that stopped short of its target, per sample at debug level; the
+/// significance functions warn once per run.
+fn log_short_run(model: NullModel, stats: &SwitchStats) {
     if stats.accepted < stats.target {
-        // Logged per sample at debug level; `triad_significance` warns once per run.
         tracing::debug!(
             ?model,
             target = stats.target,
@@ -125,10 +173,112 @@ pub(crate) fn randomise_with_rng(
             "edge switching stopped short of the requested number of switches"
         );
     }
+}
 
-    let mut arcs = arcs;
-    arcs.sort_unstable();
-    Ok((DiGraph::from_sorted_arcs(graph.node_count(), &arcs), stats))
+/// Returns a uniformly random simple digraph with `node_count` nodes and `arc_count` arcs
+/// (the G(n, m) model), seeded by `seed`.
+///
+/// # Errors
+/// [`MotifError::TooManyArcs`] if `arc_count` exceeds n(n - 1), and
+/// [`MotifError::TooManyNodes`] if n(n - 1) does not fit in `u64`.
+pub fn erdos_renyi(node_count: usize, arc_count: usize, seed: u64) -> Result<DiGraph, MotifError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let arcs = erdos_renyi_arcs(node_count, arc_count, &mut rng)?;
+    Ok(DiGraph::from_sorted_arcs(node_count, &arcs))
+}
+
+/// Draws `arc_count` distinct ordered pairs uniformly, returned in lexicographic order.
+///
+/// Pair `(s, t)` has the index `s (n - 1) + t'`, where `t'` is `t` with `s` left out. Indices
+/// are drawn with replacement, sorted and deduplicated until enough distinct ones remain,
+/// which yields a uniform subset. Above half density the missing arcs are drawn instead.
+fn erdos_renyi_arcs(
+    node_count: usize,
+    arc_count: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<(usize, usize)>, MotifError> {
+    let slots = node_count as u128 * node_count.saturating_sub(1) as u128;
+    if arc_count as u128 > slots {
+        return Err(MotifError::TooManyArcs {
+            arc_count,
+            node_count,
+            max_arc_count: slots,
+        });
+    }
+    let Ok(slots) = u64::try_from(slots) else {
+        return Err(MotifError::TooManyNodes {
+            node_count,
+            max_node_count: u32::MAX as usize,
+        });
+    };
+
+    let complement = 2 * arc_count as u64 > slots;
+    let wanted = if complement {
+        (slots - arc_count as u64) as usize
+    } else {
+        arc_count
+    };
+    let mut indices: Vec<u64> = Vec::with_capacity(wanted);
+    while indices.len() < wanted {
+        let missing = wanted - indices.len();
+        indices.extend((0..missing).map(|_| rng.random_range(0..slots)));
+        indices.sort_unstable();
+        indices.dedup();
+    }
+
+    let arc_of = |index: u64| {
+        let others = (node_count - 1) as u64;
+        let source = (index / others) as usize;
+        let offset = (index % others) as usize;
+        (source, offset + usize::from(offset >= source))
+    };
+    if !complement {
+        return Ok(indices.into_iter().map(arc_of).collect());
+    }
+    let mut arcs = Vec::with_capacity(arc_count);
+    let mut absent = indices.into_iter().peekable();
+    for index in 0..slots {
+        if absent.next_if_eq(&index).is_none() {
+            arcs.push(arc_of(index));
+        }
+    }
+    Ok(arcs)
+}
+
+/// Returns a randomised copy of `graph` under [`NullModel::SignPreserving`], seeded by
+/// `seed`: each sign's arcs are switched among themselves, as in [`randomise`].
+///
+/// # Errors
+/// As for [`randomise`], without [`MotifError::SignsRequired`].
+pub fn randomise_signed(
+    graph: &SignedDiGraph,
+    switches_per_edge: f64,
+    seed: u64,
+) -> Result<SignedDiGraph, MotifError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    randomise_signed_with_rng(graph, switches_per_edge, &mut rng).map(|(random, _)| random)
+}
+
+/// Randomises a signed graph under [`NullModel::SignPreserving`], drawing from `rng`.
+pub(crate) fn randomise_signed_with_rng(
+    graph: &SignedDiGraph,
+    switches_per_edge: f64,
+    rng: &mut ChaCha8Rng,
+) -> Result<(SignedDiGraph, SwitchStats), MotifError> {
+    validate_switches_per_edge(switches_per_edge)?;
+    let mut switcher = SignSwitcher::new(graph);
+    let units = switcher.excitatory.len() + switcher.inhibitory.len();
+    let target = switch_target(switches_per_edge, units)?;
+    let stats = run_switches(target, switcher.can_switch(), || switcher.try_switch(rng));
+    log_short_run(NullModel::SignPreserving, &stats);
+
+    let node_count = graph.node_count();
+    let [excitatory, inhibitory] = [switcher.excitatory, switcher.inhibitory].map(|mut arcs| {
+        arcs.sort_unstable();
+        DiGraph::from_sorted_arcs(node_count, &arcs)
+    });
+    let random = SignedDiGraph::from_parts(excitatory, inhibitory)?;
+    Ok((random, stats))
 }
 
 /// Number of accepted switches requested for `units` switchable units.
@@ -210,6 +360,55 @@ impl DegreeSwitcher {
         self.arc_set.insert((c, b));
         self.arcs[i] = (a, d);
         self.arcs[j] = (c, b);
+        true
+    }
+}
+
+/// Switching within the excitatory and within the inhibitory arcs, over one shared arc set so
+/// that no pair of nodes ever holds arcs of both signs.
+struct SignSwitcher {
+    excitatory: Vec<(usize, usize)>,
+    inhibitory: Vec<(usize, usize)>,
+    arc_set: ArcSet,
+}
+
+impl SignSwitcher {
+    fn new(graph: &SignedDiGraph) -> Self {
+        Self {
+            excitatory: graph.excitatory().edges().collect(),
+            inhibitory: graph.inhibitory().edges().collect(),
+            arc_set: graph.graph().edges().collect(),
+        }
+    }
+
+    fn can_switch(&self) -> bool {
+        self.excitatory.len() >= 2 || self.inhibitory.len() >= 2
+    }
+
+    /// Draws an arc uniformly over both signs, then attempts a switch within its sign.
+    fn try_switch(&mut self, rng: &mut ChaCha8Rng) -> bool {
+        let units = self.excitatory.len() + self.inhibitory.len();
+        let pool = if rng.random_range(0..units) < self.excitatory.len() {
+            &mut self.excitatory
+        } else {
+            &mut self.inhibitory
+        };
+        let Some((i, j)) = pick_two(rng, pool.len()) else {
+            return false;
+        };
+        let ((a, b), (c, d)) = (pool[i], pool[j]);
+        if a == d || c == b || a == c || b == d {
+            return false;
+        }
+        if self.arc_set.contains(&(a, d)) || self.arc_set.contains(&(c, b)) {
+            return false;
+        }
+        self.arc_set.remove(&(a, b));
+        self.arc_set.remove(&(c, d));
+        self.arc_set.insert((a, d));
+        self.arc_set.insert((c, b));
+        pool[i] = (a, d);
+        pool[j] = (c, b);
         true
     }
 }

@@ -1,8 +1,9 @@
 //! Triad significance checks: reproducibility, a planted motif, degenerate nulls, bad config.
 
 use ncm_motifs::{
-    DiGraph, MotifError, NullConfig, NullModel, TRIAD_CLASSES, triad_class_index,
-    triad_significance,
+    BI_FAN_ARCS, CENSUS4_CLASS_COUNT, DiGraph, MotifError, NullConfig, NullModel, Sign,
+    SignedDiGraph, TRIAD_CLASSES, census4_class_of_arcs, census4_significance,
+    significance_profile, triad_class_index, triad_significance,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -162,4 +163,110 @@ fn default_config_is_valid() {
     assert_eq!(config.switches_per_edge, 10.0);
     assert_eq!(config.model, NullModel::DegreePreserving);
     assert!(config.validate().is_ok());
+}
+
+#[test]
+fn significance_profile_has_unit_norm() {
+    let graph = graph_with_feed_forward_loops(60, 150, 20);
+    for model in [NullModel::MutualPreserving, NullModel::ErdosRenyi] {
+        let result = triad_significance(&graph, &small_config(model)).unwrap();
+        let profile: Vec<f64> = result
+            .significance_profile
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
+        let norm = profile.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-12, "{model:?}: norm {norm}");
+        // 003, 012 and 102 are left out as in Milo et al. 2004.
+        assert!(result.significance_profile[..3].iter().all(Option::is_none));
+        for (entry, value) in result.classes.iter().zip(&result.significance_profile) {
+            if let (Some(z), Some(sp)) = (entry.z_score, value) {
+                assert_eq!(z.signum(), sp.signum(), "{model:?} {}", entry.class);
+            }
+        }
+    }
+}
+
+#[test]
+fn significance_profile_matches_closed_form() {
+    // (3, 4) / 5 and a zero entry.
+    let profile = significance_profile(&[3.0, -4.0, 0.0]).unwrap();
+    assert_eq!(profile, vec![0.6, -0.8, 0.0]);
+    // Huge z-scores do not overflow the squares.
+    let profile = significance_profile(&[1e200, 1e200]).unwrap();
+    assert!((profile[0] - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-15);
+}
+
+#[test]
+fn significance_profile_rejects_bad_input() {
+    assert_eq!(
+        significance_profile(&[]).unwrap_err(),
+        MotifError::EmptyProfile
+    );
+    assert_eq!(
+        significance_profile(&[0.0, 0.0]).unwrap_err(),
+        MotifError::ZeroProfile { count: 2 }
+    );
+    assert!(matches!(
+        significance_profile(&[1.0, f64::NAN]),
+        Err(MotifError::NonFiniteZScore { index: 1, .. })
+    ));
+}
+
+#[test]
+fn census4_significance_finds_planted_bi_fans() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let mut edges = Vec::new();
+    for _ in 0..200 {
+        edges.push((rng.random_range(0..200), rng.random_range(0..200)));
+    }
+    for _ in 0..40 {
+        let [a, b, c, d] = [0; 4].map(|_| rng.random_range(0..200_usize));
+        edges.extend([(a, c), (a, d), (b, c), (b, d)]);
+    }
+    let graph = DiGraph::from_edges(200, &edges).unwrap();
+    let result = census4_significance(&graph, &small_config(NullModel::MutualPreserving)).unwrap();
+    let bi_fan = census4_class_of_arcs(&BI_FAN_ARCS).unwrap();
+    let entry = &result.classes[bi_fan];
+    assert!(entry.z_score.unwrap() > 3.0, "{entry:?}");
+    let profile: Vec<f64> = result
+        .significance_profile
+        .iter()
+        .flatten()
+        .copied()
+        .collect();
+    let norm = profile.iter().map(|v| v * v).sum::<f64>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-12, "norm {norm}");
+    assert_eq!(result.classes.len(), CENSUS4_CLASS_COUNT);
+}
+
+#[test]
+fn sign_preserving_significance_needs_signs() {
+    let graph = graph_with_feed_forward_loops(30, 60, 5);
+    let config = small_config(NullModel::SignPreserving);
+    assert_eq!(
+        triad_significance(&graph, &config).unwrap_err(),
+        MotifError::SignsRequired {
+            model: "sign-preserving"
+        }
+    );
+    let edges: Vec<(usize, usize, Sign)> = graph
+        .edges()
+        .map(|(s, t)| {
+            (
+                s,
+                t,
+                if (s + t) % 4 == 0 {
+                    Sign::Inhibitory
+                } else {
+                    Sign::Excitatory
+                },
+            )
+        })
+        .collect();
+    let signed = SignedDiGraph::from_signed_edges(30, &edges).unwrap();
+    let result = triad_significance(&signed, &config).unwrap();
+    assert_eq!(result.observed, ncm_motifs::triad_census(&graph).unwrap());
+    assert!(result.switches.accepted > 0);
 }

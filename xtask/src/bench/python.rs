@@ -1,5 +1,7 @@
 //! The throwaway Python virtual environment with numpy that the benchmarks' reference scripts
 //! run in, created under the target folder and reused while its numpy version matches.
+//! Benchmarks that need another package (igraph for the census) add it with
+//! [`ensure_package`].
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -127,32 +129,36 @@ const SCIPY_VERSION: &str = "1.17.1";
 /// Those of [`ensure_numpy_venv`], and pip's output when the install fails.
 pub fn ensure_sklearn_venv(venv_dir: &Path) -> Result<PathBuf> {
     let python = ensure_numpy_venv(venv_dir)?;
-    let installed = Command::new(&python)
-        .args(["-c", "import sklearn; print(sklearn.__version__)"])
+    ensure_package(&python, "scipy", "scipy", SCIPY_VERSION)?;
+    ensure_package(&python, "scikit-learn", "sklearn", SKLEARN_VERSION)?;
+    Ok(python)
+}
+
+/// Installs `package==version` with pip into the virtual environment of `python` unless
+/// `import module; module.__version__` already reports `version`.
+///
+/// # Errors
+/// pip's own output when the install fails.
+pub fn ensure_package(python: &Path, package: &str, module: &str, version: &str) -> Result<()> {
+    let probe = format!("import {module}; print({module}.__version__)");
+    let installed = Command::new(python)
+        .args(["-c", &probe])
         .output()
         .ok()
         .filter(|output| output.status.success())
         .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string());
-    if installed.as_deref() == Some(SKLEARN_VERSION) {
-        return Ok(python);
+    if installed.as_deref() == Some(version) {
+        return Ok(());
     }
 
-    info!(venv = %venv_dir.display(), version = SKLEARN_VERSION, "installing scikit-learn with pip");
-    let requirements =
-        [format!("numpy=={NUMPY_VERSION}"), format!("scipy=={SCIPY_VERSION}"), format!("scikit-learn=={SKLEARN_VERSION}")];
+    info!(package, version, "installing with pip");
+    let requirement = format!("{package}=={version}");
     let output = run_command(
-        Command::new(&python)
-            .args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet"])
-            .args(&requirements),
+        Command::new(python).args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", &requirement]),
         "the virtual environment's python",
     )?;
     if !output.status.success() {
-        bail!(
-            "`pip install {}` failed in {}:\n{}",
-            requirements.join(" "),
-            venv_dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        bail!("`pip install {requirement}` failed:\n{}", String::from_utf8_lossy(&output.stderr));
     }
-    Ok(python)
+    Ok(())
 }
