@@ -198,25 +198,7 @@ pub fn run(
 
 /// Checks the settings before any work starts.
 pub fn validate(config: &Config) -> Result<()> {
-    if config.subjects.is_empty() {
-        bail!(
-            "no HCP subject given; pass --subject with one of {:?}",
-            ncm_data::HCP_SUBJECTS
-        );
-    }
-    if let Some(unknown) = config
-        .subjects
-        .iter()
-        .find(|s| !ncm_data::HCP_SUBJECTS.contains(&s.as_str()))
-    {
-        bail!(
-            "unknown HCP subject {unknown}; the data has subjects {:?}",
-            ncm_data::HCP_SUBJECTS
-        );
-    }
-    if let Some(repeated) = super::first_repeat(&config.subjects) {
-        bail!("subject {repeated} is listed twice; list each subject once");
-    }
+    super::validate_subjects(&config.subjects)?;
     if config.regions.len() < 2 || config.regions.len() > 20 {
         bail!(
             "{} regions given; the pairwise model needs at least 2 regions and the exact fit at most 20",

@@ -133,25 +133,7 @@ impl Cli {
 
 /// Checks the settings before any work starts.
 pub fn validate(config: &Config) -> Result<()> {
-    if config.subjects.is_empty() {
-        bail!(
-            "no HCP subject given; pass --subject with one of {:?}",
-            ncm_data::HCP_SUBJECTS
-        );
-    }
-    if let Some(unknown) = config
-        .subjects
-        .iter()
-        .find(|s| !ncm_data::HCP_SUBJECTS.contains(&s.as_str()))
-    {
-        bail!(
-            "unknown HCP subject {unknown}; the data has subjects {:?}",
-            ncm_data::HCP_SUBJECTS
-        );
-    }
-    if let Some(repeated) = super::first_repeat(&config.subjects) {
-        bail!("subject {repeated} is listed twice; list each subject once");
-    }
+    super::validate_subjects(&config.subjects)?;
     if config.synthetic_units == 1 || config.synthetic_units == 2 {
         bail!(
             "invalid synthetic_units {}; use 0 to skip the check or at least 3",

@@ -14,7 +14,7 @@ pub mod maxent_scale;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 /// Creates `report_dir/name` for an experiment's files and returns its path.
 pub fn create_output_dir(report_dir: &Path, name: &str) -> Result<PathBuf> {
@@ -31,4 +31,27 @@ pub fn first_repeat<T: PartialEq>(values: &[T]) -> Option<&T> {
         .enumerate()
         .find(|(i, value)| values[..*i].contains(value))
         .map(|(_, value)| value)
+}
+
+/// Checks a list of HCP subjects: not empty, each one in the data, none listed twice.
+pub fn validate_subjects(subjects: &[String]) -> Result<()> {
+    if subjects.is_empty() {
+        bail!(
+            "no HCP subject given; pass --subject with one of {:?}",
+            ncm_data::HCP_SUBJECTS
+        );
+    }
+    if let Some(unknown) = subjects
+        .iter()
+        .find(|s| !ncm_data::HCP_SUBJECTS.contains(&s.as_str()))
+    {
+        bail!(
+            "unknown HCP subject {unknown}; the data has subjects {:?}",
+            ncm_data::HCP_SUBJECTS
+        );
+    }
+    if let Some(repeated) = first_repeat(subjects) {
+        bail!("subject {repeated} is listed twice; list each subject once");
+    }
+    Ok(())
 }
