@@ -15,10 +15,14 @@
 //! - [`hopfield`]: associative memories, from the binary network of Hopfield 1982 to the
 //!   dense memory of Krotov and Hopfield 2016 and the continuous modern network of Ramsauer et
 //!   al. 2021, with batched retrieval on a Burn device.
+//! - [`continuous`]: continuous energy-based models on R^d (neural energies, Langevin and
+//!   Hamiltonian samplers, score matching, contrastive divergence, noise-contrastive
+//!   estimation, attractor analysis).
 //!
 //! Samples are passed as row-major samples x N slices of `i8` holding +1 or -1.
 
 mod accuracy;
+pub mod continuous;
 mod error;
 mod fit;
 pub mod hopfield;

@@ -1,0 +1,36 @@
+//! Continuous energy-based models on R^d: a density p(x) = exp(-E(x)) / Z with a neural or
+//! closed-form energy E, Markov chain samplers, training objectives, attractor analysis and
+//! evaluation against known densities.
+//!
+//! - [`EnergyNet`] (built by [`EnergyNetConfig::init`]): an MLP energy with an analytic input
+//!   gradient and Hessian-vector product, optionally spectrally normalised.
+//! - [`Energy`]: the batch interface (energy, gradient, Hessian-vector product), implemented by
+//!   [`EnergyNet`], [`QuadraticEnergy`], [`GaussianEnergy`] and [`DoubleWell`].
+//! - [`sample`]: ULA, MALA and HMC chains with annealing, see [`SamplerConfig`].
+//! - [`Trainer`]: Adam on denoising or sliced score matching, contrastive divergence or
+//!   noise-contrastive estimation ([`Objective`]), stopping with [`ContinuousError::Diverged`].
+//! - [`find_attractors`]: fixed points, basins and Hessian spectra.
+//! - [`GaussianMixture`], [`mmd_rbf`] and [`denoising_error`]: evaluation.
+//!
+//! States are row-major `[n, d]` f32 tensors or buffers. Randomness comes from seeded ChaCha8
+//! streams on the CPU, so a seed gives the same numbers on every backend.
+
+mod attractors;
+mod energy;
+mod error;
+mod eval;
+mod linalg;
+mod network;
+pub mod objectives;
+mod sampler;
+mod tensor;
+mod train;
+
+pub use attractors::{AttractorAnalysis, AttractorConfig, FixedPoint, Stability, find_attractors};
+pub use energy::{DoubleWell, Energy, GaussianEnergy, QuadraticEnergy};
+pub use error::{ContinuousError, ContinuousResult};
+pub use eval::{GaussianMixture, denoising_error, median_distance, mmd_rbf, oracle_denoising_error};
+pub use network::{Activation, EnergyNet, EnergyNetConfig};
+pub use sampler::{Annealing, SampleOutput, SamplerConfig, SamplerMethod, sample};
+pub use tensor::rows_to_tensor;
+pub use train::{Objective, TrainConfig, TrainRecord, Trainer};
