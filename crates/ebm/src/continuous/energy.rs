@@ -219,6 +219,14 @@ impl QuadraticEnergy {
         crate::continuous::tensor::read(self.centre.val())
     }
 
+    /// Current offset b.
+    ///
+    /// # Errors
+    /// [`ContinuousError::Backend`] when the read-back fails.
+    pub fn offset(&self) -> ContinuousResult<f64> {
+        crate::continuous::tensor::read_scalar(self.offset.val())
+    }
+
     /// Current covariance (A^T A)^{-1}, row-major d x d, in f64.
     ///
     /// # Errors

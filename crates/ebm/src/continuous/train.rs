@@ -60,6 +60,9 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// Adam learning rate, finite and > 0. Default 1e-3.
     pub learning_rate: f64,
+    /// Learning rate at the last step, reached by geometric decay from `learning_rate`;
+    /// `None` keeps the rate constant. Default `None`.
+    pub final_learning_rate: Option<f64>,
     /// Largest |E| allowed on a data batch before training counts as diverged, > 0. Default 1e6.
     pub energy_limit: f64,
     /// Seed of batches, noise and negatives. Default 0.
@@ -73,6 +76,7 @@ impl Default for TrainConfig {
             steps: 500,
             batch_size: 128,
             learning_rate: 1e-3,
+            final_learning_rate: None,
             energy_limit: 1e6,
             seed: 0,
         }
@@ -88,6 +92,9 @@ impl TrainConfig {
         check_nonzero("steps", self.steps)?;
         check_nonzero("batch_size", self.batch_size)?;
         check_positive("learning_rate", self.learning_rate)?;
+        if let Some(rate) = self.final_learning_rate {
+            check_positive("final_learning_rate", rate)?;
+        }
         check_positive("energy_limit", self.energy_limit)?;
         match &self.objective {
             Objective::DenoisingScoreMatching { noise_levels } => {
@@ -134,11 +141,12 @@ struct FittedGaussian {
 
 impl FittedGaussian {
     fn fit(data: &[f32], dim: usize) -> ContinuousResult<Self> {
-        let (mean, mut covariance) = mean_and_covariance(data, dim);
-        // A small ridge keeps the factor defined for degenerate data.
-        let ridge = 1e-6 * (0..dim).map(|i| covariance[i * dim + i]).sum::<f64>().max(1e-12) / dim as f64;
-        (0..dim).for_each(|i| covariance[i * dim + i] += ridge);
+        let (mean, covariance) = mean_and_covariance(data, dim);
+        // A pivot below 1e-6 of the largest standard deviation means (nearly) collinear data,
+        // whose Gaussian fit has no density.
+        let largest_variance = (0..dim).map(|i| covariance[i * dim + i]).fold(0.0, f64::max);
         let lower = cholesky(&covariance, dim)
+            .filter(|lower| (0..dim).all(|i| lower[i * dim + i] > 1e-6 * largest_variance.sqrt()))
             .ok_or_else(|| invalid("data", "a degenerate sample", "data whose covariance is positive definite"))?;
         let log_det: f64 = (0..dim).map(|i| lower[i * dim + i].ln()).sum();
         let log_normaliser = log_det + 0.5 * dim as f64 * (2.0 * std::f64::consts::PI).ln();
@@ -322,13 +330,22 @@ impl<M: Module + Energy> Trainer<M> {
         self.checkpoint = self.model.clone();
         self.checkpoint_step = self.step;
         let gradients = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optimizer.step(self.config.learning_rate, self.model.clone(), gradients);
+        self.model = self.optimizer.step(self.learning_rate(), self.model.clone(), gradients);
 
         let mean_energy = energies.iter().map(|&e| f64::from(e)).sum::<f64>() / energies.len() as f64;
         let record = TrainRecord { step: self.step, loss: loss_value, mean_energy };
         self.history.push(record);
         self.step += 1;
         Ok(record)
+    }
+
+    /// Learning rate of the current step.
+    fn learning_rate(&self) -> f64 {
+        let start = self.config.learning_rate;
+        match self.config.final_learning_rate {
+            Some(end) if self.config.steps > 1 => start * (end / start).powf(self.step as f64 / (self.config.steps - 1) as f64),
+            _ => start,
+        }
     }
 
     fn diverged(&self, reason: String) -> ContinuousError {
