@@ -22,7 +22,7 @@ use clap::{Args, Parser, Subcommand};
 use tracing::info;
 
 use crate::backend::Backend;
-use crate::experiments::{connectome_motifs, energy_landscape, hopfield_capacity};
+use crate::experiments::{connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity};
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +89,8 @@ enum ExperimentCommand {
     EnergyLandscape(energy_landscape::Cli),
     /// Storage capacity, dense-memory scaling and basins of Hopfield networks, with digits.
     HopfieldCapacity(hopfield_capacity::Cli),
+    /// Continuous EBMs trained by four objectives on Gaussian mixtures, scored by MMD.
+    ContinuousEbm(continuous_ebm::Cli),
 }
 
 fn main() -> Result<()> {
@@ -122,6 +124,7 @@ struct MainJobConfig {
     connectome_motifs: connectome_motifs::Config,
     energy_landscape: energy_landscape::Config,
     hopfield_capacity: hopfield_capacity::Config,
+    continuous_ebm: continuous_ebm::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -144,6 +147,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     connectome_motifs::validate(&config.connectome_motifs)?;
     energy_landscape::validate(&config.energy_landscape)?;
     hopfield_capacity::validate(&config.hopfield_capacity)?;
+    continuous_ebm::validate(&config.continuous_ebm)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -152,6 +156,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         connectome_motifs::run(&config.connectome_motifs, &data_dir, &report_dir)?,
         energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device, global.backend)?,
         hopfield_capacity::run(&config.hopfield_capacity, &data_dir, &report_dir, &device, global.backend)?,
+        continuous_ebm::run(&config.continuous_ebm, &report_dir, &device, global.backend)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -182,6 +187,12 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             hopfield_capacity::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::ContinuousEbm(cli) => {
+            let config = cli.config()?;
+            continuous_ebm::validate(&config)?;
+            let device = global.backend.device()?;
+            continuous_ebm::run(&config, &report_dir, &device, global.backend)?
         }
     };
     report::write(&report_dir, &[section])

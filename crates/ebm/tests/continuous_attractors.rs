@@ -4,8 +4,8 @@
 
 use burn::tensor::Device;
 use ncm_ebm::continuous::{
-    AttractorConfig, ContinuousError, DoubleWell, GaussianEnergy, GaussianMixture, Stability, denoising_error, find_attractors,
-    median_distance, mmd_rbf, oracle_denoising_error,
+    AttractorConfig, ContinuousError, DoubleWell, GaussianEnergy, GaussianMixture, Stability,
+    denoising_error, find_attractors, median_distance, mmd_rbf, oracle_denoising_error,
 };
 
 #[test]
@@ -14,13 +14,23 @@ fn double_well_minima_and_saddle() {
     // (0, 0) with Hessian diag(-2, 1), energies 0 and b.
     let device = Device::flex();
     let energy = DoubleWell::new(2, 0.5).unwrap();
-    let starts = [0.3f32, 0.8, 1.7, -0.4, -0.2, 0.5, -1.5, -1.0, 0.0, 0.7, 0.0, -1.2];
+    let starts = [
+        0.3f32, 0.8, 1.7, -0.4, -0.2, 0.5, -1.5, -1.0, 0.0, 0.7, 0.0, -1.2,
+    ];
     let analysis = find_attractors(&energy, &starts, &AttractorConfig::default(), &device).unwrap();
     assert_eq!(analysis.fixed_points.len(), 3, "{analysis:?}");
-    assert_eq!(analysis.basin, vec![Some(0), Some(0), Some(1), Some(1), Some(2), Some(2)]);
+    assert_eq!(
+        analysis.basin,
+        vec![Some(0), Some(0), Some(1), Some(1), Some(2), Some(2)]
+    );
 
-    let expected = [([1.0, 0.0], [1.0, 4.0], 0.0), ([-1.0, 0.0], [1.0, 4.0], 0.0), ([0.0, 0.0], [-2.0, 1.0], 0.5)];
-    for (fixed, (location, eigenvalues, energy_value)) in analysis.fixed_points.iter().zip(expected) {
+    let expected = [
+        ([1.0, 0.0], [1.0, 4.0], 0.0),
+        ([-1.0, 0.0], [1.0, 4.0], 0.0),
+        ([0.0, 0.0], [-2.0, 1.0], 0.5),
+    ];
+    for (fixed, (location, eigenvalues, energy_value)) in analysis.fixed_points.iter().zip(expected)
+    {
         for (a, b) in fixed.location.iter().zip(location) {
             assert!((a - b).abs() < 1e-3, "location {:?}", fixed.location);
         }
@@ -29,12 +39,21 @@ fn double_well_minima_and_saddle() {
         for (a, b) in fixed.eigenvalues.iter().zip(eigenvalues) {
             assert!((a - b).abs() < 1e-2, "eigenvalues {:?}", fixed.eigenvalues);
         }
-        assert!((fixed.energy - energy_value).abs() < 1e-5, "energy {}", fixed.energy);
+        assert!(
+            (fixed.energy - energy_value).abs() < 1e-5,
+            "energy {}",
+            fixed.energy
+        );
         assert_eq!(fixed.basin_size, 2);
     }
     assert_eq!(analysis.fixed_points[0].stability, Stability::Stable);
     assert_eq!(analysis.fixed_points[1].stability, Stability::Stable);
-    assert_eq!(analysis.fixed_points[2].stability, Stability::Saddle { negative_directions: 1 });
+    assert_eq!(
+        analysis.fixed_points[2].stability,
+        Stability::Saddle {
+            negative_directions: 1
+        }
+    );
 }
 
 #[test]
@@ -46,12 +65,19 @@ fn correlated_gaussian_has_one_minimum_with_known_spectrum() {
     let covariance = [2.0, 1.0, 0.0, 1.0, 2.0, 0.0, 0.0, 0.0, 4.0];
     let energy = GaussianEnergy::new(&mean, &covariance, &device).unwrap();
     let starts = [0.0f32, 0.0, 0.0, 3.0, -2.0, 1.0];
-    let config = AttractorConfig { step_size: 0.5, ..AttractorConfig::default() };
+    let config = AttractorConfig {
+        step_size: 0.5,
+        ..AttractorConfig::default()
+    };
     let analysis = find_attractors(&energy, &starts, &config, &device).unwrap();
     assert_eq!(analysis.fixed_points.len(), 1);
     let fixed = &analysis.fixed_points[0];
     for (eigenvalue, expected) in fixed.eigenvalues.iter().zip([0.25, 1.0 / 3.0, 1.0]) {
-        assert!((eigenvalue - expected).abs() < 1e-3, "{:?}", fixed.eigenvalues);
+        assert!(
+            (eigenvalue - expected).abs() < 1e-3,
+            "{:?}",
+            fixed.eigenvalues
+        );
     }
     assert_eq!(fixed.stability, Stability::Stable);
 }
@@ -60,7 +86,10 @@ fn correlated_gaussian_has_one_minimum_with_known_spectrum() {
 fn unconverged_starts_have_no_basin() {
     let device = Device::flex();
     let energy = DoubleWell::new(1, 1.0).unwrap();
-    let config = AttractorConfig { max_steps: 1, ..AttractorConfig::default() };
+    let config = AttractorConfig {
+        max_steps: 1,
+        ..AttractorConfig::default()
+    };
     let analysis = find_attractors(&energy, &[0.3, 1.0], &config, &device).unwrap();
     assert_eq!(analysis.basin, vec![None, Some(0)]);
 }
@@ -70,23 +99,61 @@ fn bad_attractor_inputs_are_rejected() {
     let device = Device::flex();
     let energy = DoubleWell::new(2, 1.0).unwrap();
     let config = AttractorConfig::default();
-    assert!(matches!(find_attractors(&energy, &[], &config, &device), Err(ContinuousError::EmptyData { .. })));
-    assert!(matches!(find_attractors(&energy, &[1.0], &config, &device), Err(ContinuousError::LengthMismatch { .. })));
+    assert!(matches!(
+        find_attractors(&energy, &[], &config, &device),
+        Err(ContinuousError::EmptyData { .. })
+    ));
+    assert!(matches!(
+        find_attractors(&energy, &[1.0], &config, &device),
+        Err(ContinuousError::LengthMismatch { .. })
+    ));
     assert!(matches!(
         find_attractors(&energy, &[1.0, f32::INFINITY], &config, &device),
-        Err(ContinuousError::NonFiniteData { row: 0, column: 1, .. })
+        Err(ContinuousError::NonFiniteData {
+            row: 0,
+            column: 1,
+            ..
+        })
     ));
-    let setting = |config: AttractorConfig| match find_attractors(&energy, &[1.0, 0.0], &config, &device) {
-        Err(ContinuousError::InvalidSetting { name, .. }) => name,
-        other => panic!("expected an invalid setting, got {other:?}"),
-    };
-    assert_eq!(setting(AttractorConfig { step_size: 0.0, ..AttractorConfig::default() }), "step_size");
-    assert_eq!(setting(AttractorConfig { max_steps: 0, ..AttractorConfig::default() }), "max_steps");
-    assert_eq!(setting(AttractorConfig { hessian_step: -1.0, ..AttractorConfig::default() }), "hessian_step");
+    let setting =
+        |config: AttractorConfig| match find_attractors(&energy, &[1.0, 0.0], &config, &device) {
+            Err(ContinuousError::InvalidSetting { name, .. }) => name,
+            other => panic!("expected an invalid setting, got {other:?}"),
+        };
+    assert_eq!(
+        setting(AttractorConfig {
+            step_size: 0.0,
+            ..AttractorConfig::default()
+        }),
+        "step_size"
+    );
+    assert_eq!(
+        setting(AttractorConfig {
+            max_steps: 0,
+            ..AttractorConfig::default()
+        }),
+        "max_steps"
+    );
+    assert_eq!(
+        setting(AttractorConfig {
+            hessian_step: -1.0,
+            ..AttractorConfig::default()
+        }),
+        "hessian_step"
+    );
     // A descent step beyond 2 / curvature diverges.
-    let huge = AttractorConfig { step_size: 10.0, ..AttractorConfig::default() };
-    assert!(matches!(find_attractors(&energy, &[2.0, 0.0], &huge, &device), Err(ContinuousError::NonFiniteStates { .. })));
-    assert!(matches!(DoubleWell::new(0, 1.0), Err(ContinuousError::InvalidSetting { name: "dim", .. })));
+    let huge = AttractorConfig {
+        step_size: 10.0,
+        ..AttractorConfig::default()
+    };
+    assert!(matches!(
+        find_attractors(&energy, &[2.0, 0.0], &huge, &device),
+        Err(ContinuousError::NonFiniteStates { .. })
+    ));
+    assert!(matches!(
+        DoubleWell::new(0, 1.0),
+        Err(ContinuousError::InvalidSetting { name: "dim", .. })
+    ));
 }
 
 #[test]
@@ -97,7 +164,11 @@ fn mixture_density_matches_closed_form() {
     let mixture = GaussianMixture::new(&[1.0, 3.0], &[-1.0, 2.0], &[0.25, 1.0]).unwrap();
     let expected: f64 = 0.25 * 0.008863696823876 + 0.75 * 0.129517595665892;
     let log_density = mixture.log_density(&[0.5]).unwrap()[0];
-    assert!((log_density - expected.ln()).abs() < 1e-9, "{log_density} vs {}", expected.ln());
+    assert!(
+        (log_density - expected.ln()).abs() < 1e-9,
+        "{log_density} vs {}",
+        expected.ln()
+    );
 
     // The score equals the derivative of the log density (central difference, h = 1e-4).
     let score = mixture.score(&[0.5]).unwrap()[0];
@@ -126,14 +197,30 @@ fn mmd_separates_equal_and_shifted_samples() {
     let h = 1.0;
     let same = mmd_rbf(&a, &b, 1, h).unwrap();
     let different = mmd_rbf(&a, &c, 1, h).unwrap();
-    let population = 2.0 * (h * h / (h * h + 2.0)).sqrt() * (1.0 - (-1.0f64 / (2.0 * (h * h + 2.0))).exp());
+    let population =
+        2.0 * (h * h / (h * h + 2.0)).sqrt() * (1.0 - (-1.0f64 / (2.0 * (h * h + 2.0))).exp());
     assert!(same.abs() < 0.01, "same law: {same}");
-    assert!((different - population).abs() < 0.02, "shifted: {different} vs {population}");
+    assert!(
+        (different - population).abs() < 0.02,
+        "shifted: {different} vs {population}"
+    );
     let bandwidth = median_distance(&a, 1).unwrap();
     // The median of |X - Y| for X, Y ~ N(0, 1) is sqrt(2) * 0.6745 = 0.954.
-    assert!((bandwidth - 0.954).abs() < 0.05, "median distance {bandwidth}");
-    assert!(matches!(mmd_rbf(&a, &b, 1, 0.0), Err(ContinuousError::InvalidSetting { name: "bandwidth", .. })));
-    assert!(matches!(mmd_rbf(&a[..1], &b, 1, 1.0), Err(ContinuousError::InvalidSetting { .. })));
+    assert!(
+        (bandwidth - 0.954).abs() < 0.05,
+        "median distance {bandwidth}"
+    );
+    assert!(matches!(
+        mmd_rbf(&a, &b, 1, 0.0),
+        Err(ContinuousError::InvalidSetting {
+            name: "bandwidth",
+            ..
+        })
+    ));
+    assert!(matches!(
+        mmd_rbf(&a[..1], &b, 1, 1.0),
+        Err(ContinuousError::InvalidSetting { .. })
+    ));
 }
 
 #[test]
@@ -142,12 +229,20 @@ fn denoising_error_of_exact_score_is_the_posterior_floor() {
     // its mean squared error is s^2 sigma^2 / (s^2 + sigma^2) = 0.2 for s = 1, sigma = 0.5.
     let device = Device::flex();
     let sigma = 0.5;
-    let clean = GaussianMixture::new(&[1.0], &[0.0], &[1.0]).unwrap().sample(20_000, 4);
+    let clean = GaussianMixture::new(&[1.0], &[0.0], &[1.0])
+        .unwrap()
+        .sample(20_000, 4);
     let smoothed = GaussianEnergy::new(&[0.0], &[1.0 + sigma * sigma], &device).unwrap();
     let model_error = denoising_error(&smoothed, &clean, sigma, 5, &device).unwrap();
     let mixture = GaussianMixture::new(&[1.0], &[0.0], &[1.0]).unwrap();
     let oracle = oracle_denoising_error(&mixture, &clean, sigma, 5).unwrap();
     assert!((model_error - 0.2).abs() < 0.01, "{model_error}");
-    assert!((oracle - model_error).abs() < 1e-5, "{oracle} vs {model_error}");
-    assert!(matches!(denoising_error(&smoothed, &clean, 0.0, 5, &device), Err(ContinuousError::InvalidSetting { .. })));
+    assert!(
+        (oracle - model_error).abs() < 1e-5,
+        "{oracle} vs {model_error}"
+    );
+    assert!(matches!(
+        denoising_error(&smoothed, &clean, 0.0, 5, &device),
+        Err(ContinuousError::InvalidSetting { .. })
+    ));
 }

@@ -9,7 +9,9 @@ use ncm_ebm::continuous::{Activation, ContinuousError, Energy, EnergyNet, Energy
 const DIM: usize = 3;
 
 fn points(device: &Device) -> Tensor<2> {
-    let values = vec![0.3f32, -0.7, 1.1, -1.2, 0.4, 0.05, 0.9, 0.8, -0.6, 0.0, 0.0, 0.0];
+    let values = vec![
+        0.3f32, -0.7, 1.1, -1.2, 0.4, 0.05, 0.9, 0.8, -0.6, 0.0, 0.0, 0.0,
+    ];
     Tensor::from_data(TensorData::new(values, [4, DIM]), device)
 }
 
@@ -26,7 +28,13 @@ fn network(activation: Activation, spectral_norm: bool, device: &Device) -> Ener
 }
 
 fn to_vec<const D: usize>(tensor: Tensor<D>) -> Vec<f64> {
-    tensor.into_data().try_to_vec::<f32>().unwrap().into_iter().map(f64::from).collect()
+    tensor
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap()
+        .into_iter()
+        .map(f64::from)
+        .collect()
 }
 
 /// Central differences of the energy, with h = 1e-2: f32 rounding of energies near 1 gives
@@ -37,9 +45,15 @@ fn finite_difference_gradient(net: &EnergyNet, x: &[f64], device: &Device) -> Ve
     let mut grad = vec![0.0; x.len()];
     for j in 0..DIM {
         let shift = |sign: f64| -> Vec<f64> {
-            let shifted: Vec<f32> =
-                x.iter().enumerate().map(|(i, &v)| (if i % DIM == j { v + sign * h } else { v }) as f32).collect();
-            to_vec(net.energy(Tensor::from_data(TensorData::new(shifted, [n, DIM]), device)))
+            let shifted: Vec<f32> = x
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (if i % DIM == j { v + sign * h } else { v }) as f32)
+                .collect();
+            to_vec(net.energy(Tensor::from_data(
+                TensorData::new(shifted, [n, DIM]),
+                device,
+            )))
         };
         let (plus, minus) = (shift(1.0), shift(-1.0));
         for row in 0..n {
@@ -59,7 +73,10 @@ fn gradient_matches_finite_differences() {
             let analytic = to_vec(net.grad(x.clone()));
             let numeric = finite_difference_gradient(&net, &to_vec(x), &device);
             for (a, b) in analytic.iter().zip(&numeric) {
-                assert!((a - b).abs() < 1e-3, "{activation:?}, spectral {spectral_norm}: {a} vs {b}");
+                assert!(
+                    (a - b).abs() < 1e-3,
+                    "{activation:?}, spectral {spectral_norm}: {a} vs {b}"
+                );
             }
         }
     }
@@ -85,7 +102,9 @@ fn hessian_vector_product_matches_autodiff_of_gradient() {
     // v^T grad_x (v^T grad E) by autodiff through the analytic gradient is H v projected on v;
     // the full H v comes from the gradient of (w . grad E) for w = v.
     let device = Device::flex().autodiff();
-    let direction = vec![0.5f32, -1.0, 0.25, 1.0, 0.0, -0.3, 0.2, 0.7, 0.9, -1.1, 0.4, 0.6];
+    let direction = vec![
+        0.5f32, -1.0, 0.25, 1.0, 0.0, -0.3, 0.2, 0.7, 0.9, -1.1, 0.4, 0.6,
+    ];
     for activation in [Activation::Softplus, Activation::Tanh, Activation::Silu] {
         let net = network(activation, false, &device);
         let v = Tensor::<2>::from_data(TensorData::new(direction.clone(), [4, DIM]), &device);
@@ -115,7 +134,13 @@ fn spectral_norm_bounds_the_gradient() {
     // With every weight of spectral norm 1 and |sigma'| <= 1, |grad f| <= 1, so without
     // confinement the input gradient has norm at most 1 (plus power-iteration slack).
     let device = Device::flex();
-    let net = EnergyNetConfig::new(DIM).with_width(32).with_depth(3).with_spectral_norm(true).with_power_iterations(30).init(&device).unwrap();
+    let net = EnergyNetConfig::new(DIM)
+        .with_width(32)
+        .with_depth(3)
+        .with_spectral_norm(true)
+        .with_power_iterations(30)
+        .init(&device)
+        .unwrap();
     let grad = to_vec(net.grad(points(&device)));
     for row in grad.chunks(DIM) {
         let norm = row.iter().map(|g| g * g).sum::<f64>().sqrt();
@@ -129,7 +154,14 @@ fn same_seed_same_energies() {
     let first = to_vec(network(Activation::Silu, false, &device).energy(points(&device)));
     let second = to_vec(network(Activation::Silu, false, &device).energy(points(&device)));
     assert_eq!(first, second);
-    let other = EnergyNetConfig::new(DIM).with_width(16).with_depth(3).with_activation(Activation::Silu).with_confinement(0.1).with_seed(8).init(&device).unwrap();
+    let other = EnergyNetConfig::new(DIM)
+        .with_width(16)
+        .with_depth(3)
+        .with_activation(Activation::Silu)
+        .with_confinement(0.1)
+        .with_seed(8)
+        .init(&device)
+        .unwrap();
     assert_ne!(first, to_vec(other.energy(points(&device))));
 }
 
@@ -143,7 +175,16 @@ fn bad_network_settings_are_rejected() {
     assert_eq!(setting(EnergyNetConfig::new(0)), "input_dim");
     assert_eq!(setting(EnergyNetConfig::new(2).with_width(0)), "width");
     assert_eq!(setting(EnergyNetConfig::new(2).with_depth(0)), "depth");
-    assert_eq!(setting(EnergyNetConfig::new(2).with_power_iterations(0)), "power_iterations");
-    assert_eq!(setting(EnergyNetConfig::new(2).with_confinement(-1.0)), "confinement");
-    assert_eq!(setting(EnergyNetConfig::new(2).with_confinement(f64::NAN)), "confinement");
+    assert_eq!(
+        setting(EnergyNetConfig::new(2).with_power_iterations(0)),
+        "power_iterations"
+    );
+    assert_eq!(
+        setting(EnergyNetConfig::new(2).with_confinement(-1.0)),
+        "confinement"
+    );
+    assert_eq!(
+        setting(EnergyNetConfig::new(2).with_confinement(f64::NAN)),
+        "confinement"
+    );
 }

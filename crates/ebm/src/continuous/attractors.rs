@@ -133,7 +133,9 @@ pub fn find_attractors<E: Energy>(
             continue;
         }
         let point: Vec<f64> = row.iter().map(|&v| f64::from(v)).collect();
-        let found = fixed_points.iter().position(|fixed| distance(&fixed.location, &point) <= config.merge_distance);
+        let found = fixed_points
+            .iter()
+            .position(|fixed| distance(&fixed.location, &point) <= config.merge_distance);
         let index = match found {
             Some(index) => index,
             None => {
@@ -144,7 +146,10 @@ pub fn find_attractors<E: Energy>(
         fixed_points[index].basin_size += 1;
         basin.push(Some(index));
     }
-    Ok(AttractorAnalysis { fixed_points, basin })
+    Ok(AttractorAnalysis {
+        fixed_points,
+        basin,
+    })
 }
 
 /// Runs the descent; returns the end points and their gradient norms.
@@ -165,7 +170,10 @@ fn descend<E: Energy>(
         if steps % CHECK_EVERY == 0 || steps == config.max_steps {
             let norms = row_norms(&read(gradient.clone())?, dim);
             if norms.iter().any(|v| !v.is_finite()) {
-                return Err(ContinuousError::NonFiniteStates { what: "the attractor descent", step_size: config.step_size });
+                return Err(ContinuousError::NonFiniteStates {
+                    what: "the attractor descent",
+                    step_size: config.step_size,
+                });
             }
             if steps == config.max_steps || norms.iter().all(|&v| v <= config.gradient_tolerance) {
                 return Ok((read(x)?, norms));
@@ -177,14 +185,24 @@ fn descend<E: Energy>(
 }
 
 /// Computes the energy and Hessian spectrum at `point`.
-fn classify<E: Energy>(energy: &E, point: Vec<f64>, config: &AttractorConfig, device: &Device) -> ContinuousResult<FixedPoint> {
+fn classify<E: Energy>(
+    energy: &E,
+    point: Vec<f64>,
+    config: &AttractorConfig,
+    device: &Device,
+) -> ContinuousResult<FixedPoint> {
     let dim = point.len();
     let h = config.hessian_step;
     // Rows 2i and 2i + 1 are x + h e_i and x - h e_i.
     let mut shifted = Vec::with_capacity(2 * dim * dim);
     for i in 0..dim {
         for sign in [1.0, -1.0] {
-            shifted.extend(point.iter().enumerate().map(|(k, &v)| (if k == i { v + sign * h } else { v }) as f32));
+            shifted.extend(
+                point
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &v)| (if k == i { v + sign * h } else { v }) as f32),
+            );
         }
     }
     let shifted = Tensor::<2>::from_data(TensorData::new(shifted, [2 * dim, dim]), device);
@@ -197,29 +215,56 @@ fn classify<E: Energy>(energy: &E, point: Vec<f64>, config: &AttractorConfig, de
             hessian[i * dim + j] = (forward - backward) / (2.0 * h);
         }
     }
-    let symmetric: Vec<f64> =
-        (0..dim * dim).map(|index| 0.5 * (hessian[index] + hessian[(index % dim) * dim + index / dim])).collect();
+    let symmetric: Vec<f64> = (0..dim * dim)
+        .map(|index| 0.5 * (hessian[index] + hessian[(index % dim) * dim + index / dim]))
+        .collect();
     let eigenvalues = symmetric_eigenvalues(&symmetric, dim);
 
     let tolerance = config.eigenvalue_tolerance;
     let negative_directions = eigenvalues.iter().filter(|&&v| v < -tolerance).count();
     let stability = if negative_directions > 0 {
-        Stability::Saddle { negative_directions }
+        Stability::Saddle {
+            negative_directions,
+        }
     } else if eigenvalues.iter().all(|&v| v > tolerance) {
         Stability::Stable
     } else {
         Stability::Degenerate
     };
 
-    let location = Tensor::<2>::from_data(TensorData::new(point.iter().map(|&v| v as f32).collect::<Vec<_>>(), [1, dim]), device);
+    let location = Tensor::<2>::from_data(
+        TensorData::new(
+            point.iter().map(|&v| v as f32).collect::<Vec<_>>(),
+            [1, dim],
+        ),
+        device,
+    );
     let energy_value = f64::from(read(energy.energy(location))?[0]);
-    Ok(FixedPoint { location: point, energy: energy_value, eigenvalues, stability, basin_size: 0 })
+    Ok(FixedPoint {
+        location: point,
+        energy: energy_value,
+        eigenvalues,
+        stability,
+        basin_size: 0,
+    })
 }
 
 fn row_norms(values: &[f32], dim: usize) -> Vec<f64> {
-    values.chunks_exact(dim).map(|row| row.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>().sqrt()).collect()
+    values
+        .chunks_exact(dim)
+        .map(|row| {
+            row.iter()
+                .map(|&v| f64::from(v).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
+        .collect()
 }
 
 fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f64>().sqrt()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum::<f64>()
+        .sqrt()
 }

@@ -75,19 +75,36 @@ impl GaussianEnergy {
     pub fn new(mean: &[f64], covariance: &[f64], device: &Device) -> ContinuousResult<Self> {
         let dim = mean.len();
         if dim == 0 {
-            return Err(ContinuousError::EmptyData { what: "mean", dim: 0 });
+            return Err(ContinuousError::EmptyData {
+                what: "mean",
+                dim: 0,
+            });
         }
         if covariance.len() != dim * dim {
-            return Err(ContinuousError::LengthMismatch { what: "covariance", len: covariance.len(), dim: dim * dim });
+            return Err(ContinuousError::LengthMismatch {
+                what: "covariance",
+                len: covariance.len(),
+                dim: dim * dim,
+            });
         }
         check_finite("mean", mean, dim)?;
         check_finite("covariance", covariance, dim)?;
-        let precision = invert_spd(covariance, dim)
-            .ok_or_else(|| invalid("covariance", "a matrix that is not positive definite", "a symmetric positive definite matrix"))?;
+        let precision = invert_spd(covariance, dim).ok_or_else(|| {
+            invalid(
+                "covariance",
+                "a matrix that is not positive definite",
+                "a symmetric positive definite matrix",
+            )
+        })?;
 
         let mean = Tensor::<2>::from_data(TensorData::new(to_f32(mean), [1, dim]), device);
-        let precision = Tensor::<2>::from_data(TensorData::new(to_f32(&precision), [dim, dim]), device);
-        Ok(Self { mean, precision, dim })
+        let precision =
+            Tensor::<2>::from_data(TensorData::new(to_f32(&precision), [dim, dim]), device);
+        Ok(Self {
+            mean,
+            precision,
+            dim,
+        })
     }
 }
 
@@ -98,7 +115,13 @@ impl Energy for GaussianEnergy {
 
     fn energy(&self, x: Tensor<2>) -> Tensor<1> {
         let centred = x.sub(self.mean.clone());
-        centred.clone().matmul(self.precision.clone()).mul(centred).sum_dim(1).squeeze_dim::<1>(1).mul_scalar(0.5)
+        centred
+            .clone()
+            .matmul(self.precision.clone())
+            .mul(centred)
+            .sum_dim(1)
+            .squeeze_dim::<1>(1)
+            .mul_scalar(0.5)
     }
 
     fn grad(&self, x: Tensor<2>) -> Tensor<2> {
@@ -155,7 +178,11 @@ impl Energy for DoubleWell {
 
     fn energy(&self, x: Tensor<2>) -> Tensor<1> {
         let (first, rest_mask) = self.first_column(&x);
-        let well = first.square().sub_scalar(1.0).square().mul_scalar(self.barrier); // [n, 1]
+        let well = first
+            .square()
+            .sub_scalar(1.0)
+            .square()
+            .mul_scalar(self.barrier); // [n, 1]
         let rest = x.square().mul(rest_mask).sum_dim(1).mul_scalar(0.5);
         well.add(rest).squeeze_dim::<1>(1)
     }
@@ -164,7 +191,12 @@ impl Energy for DoubleWell {
         let (first, rest_mask) = self.first_column(&x);
         let axis = self.first_axis(&x.device());
         // d/dx_1 b (x_1^2 - 1)^2 = 4 b x_1 (x_1^2 - 1)
-        let well_slope = first.clone().square().sub_scalar(1.0).mul(first).mul_scalar(4.0 * self.barrier); // [n, 1]
+        let well_slope = first
+            .clone()
+            .square()
+            .sub_scalar(1.0)
+            .mul(first)
+            .mul_scalar(4.0 * self.barrier); // [n, 1]
         x.mul(rest_mask).add(well_slope.mul(axis))
     }
 
@@ -173,7 +205,10 @@ impl Energy for DoubleWell {
         let axis = self.first_axis(&x.device());
         let [n, _] = v.dims();
         // d2/dx_1^2 b (x_1^2 - 1)^2 = b (12 x_1^2 - 4)
-        let well_curvature = first.square().mul_scalar(12.0 * self.barrier).sub_scalar(4.0 * self.barrier);
+        let well_curvature = first
+            .square()
+            .mul_scalar(12.0 * self.barrier)
+            .sub_scalar(4.0 * self.barrier);
         let v_first = v.clone().slice([0..n, 0..1]);
         v.mul(rest_mask).add(well_curvature.mul(v_first).mul(axis))
     }
@@ -205,7 +240,10 @@ impl QuadraticEnergy {
         }
         Ok(Self {
             centre: Param::from_tensor(Tensor::zeros([1, dim], device)),
-            root_precision: Param::from_tensor(Tensor::from_data(TensorData::new(identity, [dim, dim]), device)),
+            root_precision: Param::from_tensor(Tensor::from_data(
+                TensorData::new(identity, [dim, dim]),
+                device,
+            )),
             offset: Param::from_tensor(Tensor::zeros([1], device)),
             dim,
         })
@@ -235,9 +273,17 @@ impl QuadraticEnergy {
     pub fn covariance(&self) -> ContinuousResult<Vec<f64>> {
         let root = self.root_precision.val();
         let precision = root.clone().transpose().matmul(root);
-        let precision: Vec<f64> = crate::continuous::tensor::read(precision)?.iter().map(|&v| f64::from(v)).collect();
-        invert_spd(&precision, self.dim)
-            .ok_or_else(|| invalid("root_precision", "a singular matrix", "an invertible square root of the precision"))
+        let precision: Vec<f64> = crate::continuous::tensor::read(precision)?
+            .iter()
+            .map(|&v| f64::from(v))
+            .collect();
+        invert_spd(&precision, self.dim).ok_or_else(|| {
+            invalid(
+                "root_precision",
+                "a singular matrix",
+                "an invertible square root of the precision",
+            )
+        })
     }
 }
 
@@ -247,13 +293,22 @@ impl Energy for QuadraticEnergy {
     }
 
     fn energy(&self, x: Tensor<2>) -> Tensor<1> {
-        let whitened = x.sub(self.centre.val()).matmul(self.root_precision.val().transpose());
-        whitened.square().sum_dim(1).squeeze_dim::<1>(1).mul_scalar(0.5).add(self.offset.val())
+        let whitened = x
+            .sub(self.centre.val())
+            .matmul(self.root_precision.val().transpose());
+        whitened
+            .square()
+            .sum_dim(1)
+            .squeeze_dim::<1>(1)
+            .mul_scalar(0.5)
+            .add(self.offset.val())
     }
 
     fn grad(&self, x: Tensor<2>) -> Tensor<2> {
         let root = self.root_precision.val();
-        x.sub(self.centre.val()).matmul(root.clone().transpose()).matmul(root)
+        x.sub(self.centre.val())
+            .matmul(root.clone().transpose())
+            .matmul(root)
     }
 
     fn hvp(&self, _x: Tensor<2>, v: Tensor<2>) -> Tensor<2> {

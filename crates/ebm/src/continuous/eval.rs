@@ -40,25 +40,43 @@ impl GaussianMixture {
     pub fn new(weights: &[f64], means: &[f64], covariances: &[f64]) -> ContinuousResult<Self> {
         let k = weights.len();
         if k == 0 {
-            return Err(ContinuousError::EmptyData { what: "mixture weights", dim: 0 });
+            return Err(ContinuousError::EmptyData {
+                what: "mixture weights",
+                dim: 0,
+            });
         }
         if means.is_empty() || means.len() % k != 0 {
-            return Err(ContinuousError::LengthMismatch { what: "mixture means", len: means.len(), dim: k });
+            return Err(ContinuousError::LengthMismatch {
+                what: "mixture means",
+                len: means.len(),
+                dim: k,
+            });
         }
         let dim = means.len() / k;
         if covariances.len() != k * dim * dim {
-            return Err(ContinuousError::LengthMismatch { what: "mixture covariances", len: covariances.len(), dim: dim * dim });
+            return Err(ContinuousError::LengthMismatch {
+                what: "mixture covariances",
+                len: covariances.len(),
+                dim: dim * dim,
+            });
         }
         check_finite("mixture means", means, dim)?;
         check_finite("mixture covariances", covariances, dim * dim)?;
-        weights.iter().try_for_each(|&w| check_positive("mixture weight", w))?;
+        weights
+            .iter()
+            .try_for_each(|&w| check_positive("mixture weight", w))?;
 
         let total: f64 = weights.iter().sum();
         let mut lowers = Vec::with_capacity(k * dim * dim);
         let mut log_normalisers = Vec::with_capacity(k);
         for block in covariances.chunks_exact(dim * dim) {
-            let lower = cholesky(block, dim)
-                .ok_or_else(|| invalid("mixture covariance", "a matrix that is not positive definite", "symmetric positive definite blocks"))?;
+            let lower = cholesky(block, dim).ok_or_else(|| {
+                invalid(
+                    "mixture covariance",
+                    "a matrix that is not positive definite",
+                    "symmetric positive definite blocks",
+                )
+            })?;
             let log_det: f64 = (0..dim).map(|i| lower[i * dim + i].ln()).sum();
             log_normalisers.push(log_det + 0.5 * dim as f64 * (2.0 * std::f64::consts::PI).ln());
             lowers.extend(lower);
@@ -80,7 +98,11 @@ impl GaussianMixture {
     pub fn isotropic(means: &[f64], dim: usize, std: f64) -> ContinuousResult<Self> {
         check_positive("std", std)?;
         if dim == 0 || means.is_empty() || means.len() % dim != 0 {
-            return Err(ContinuousError::LengthMismatch { what: "mixture means", len: means.len(), dim });
+            return Err(ContinuousError::LengthMismatch {
+                what: "mixture means",
+                len: means.len(),
+                dim,
+            });
         }
         let k = means.len() / dim;
         let mut block = vec![0.0; dim * dim];
@@ -136,10 +158,15 @@ impl GaussianMixture {
         (0..self.weights.len())
             .map(|k| {
                 let lower = &self.lowers[k * dim * dim..(k + 1) * dim * dim];
-                let centred: Vec<f64> = (0..dim).map(|i| f64::from(row[i]) - self.means[k * dim + i]).collect();
+                let centred: Vec<f64> = (0..dim)
+                    .map(|i| f64::from(row[i]) - self.means[k * dim + i])
+                    .collect();
                 let whitened = solve_lower(lower, dim, &centred);
                 let quadratic: f64 = whitened.iter().map(|w| w * w).sum();
-                (self.weights[k].ln() - 0.5 * quadratic - self.log_normalisers[k], whitened)
+                (
+                    self.weights[k].ln() - 0.5 * quadratic - self.log_normalisers[k],
+                    whitened,
+                )
             })
             .collect()
     }
@@ -153,7 +180,11 @@ impl GaussianMixture {
         Ok(rows
             .chunks_exact(self.dim)
             .map(|row| {
-                let terms: Vec<f64> = self.component_terms(row).into_iter().map(|(t, _)| t).collect();
+                let terms: Vec<f64> = self
+                    .component_terms(row)
+                    .into_iter()
+                    .map(|(t, _)| t)
+                    .collect();
                 log_sum_exp(&terms)
             })
             .collect())
@@ -176,7 +207,10 @@ impl GaussianMixture {
                 // Sigma^{-1} (x - mu) = L^{-T} L^{-1} (x - mu)
                 let lower = &self.lowers[k * dim * dim..(k + 1) * dim * dim];
                 let pulled = solve_lower_transposed(lower, dim, whitened);
-                score.iter_mut().zip(&pulled).for_each(|(s, p)| *s -= responsibility * p);
+                score
+                    .iter_mut()
+                    .zip(&pulled)
+                    .for_each(|(s, p)| *s -= responsibility * p);
             }
             scores.extend(score);
         }
@@ -206,7 +240,11 @@ pub fn mmd_rbf(a: &[f32], b: &[f32], dim: usize, bandwidth: f64) -> ContinuousRe
     let m = check_rows("first MMD sample", a, dim)?;
     let n = check_rows("second MMD sample", b, dim)?;
     if m < 2 || n < 2 {
-        return Err(invalid("MMD sample size", m.min(n), "at least two rows in each sample"));
+        return Err(invalid(
+            "MMD sample size",
+            m.min(n),
+            "at least two rows in each sample",
+        ));
     }
     let scale = -0.5 / (bandwidth * bandwidth);
     let kernel = |x: &[f32], y: &[f32]| (scale * squared_distance(x, y)).exp();
@@ -241,7 +279,10 @@ pub fn median_distance(rows: &[f32], dim: usize) -> ContinuousResult<f64> {
     let mut distances = Vec::with_capacity(n * (n - 1) / 2);
     for i in 0..n {
         for j in i + 1..n {
-            distances.push(squared_distance(&rows[i * dim..(i + 1) * dim], &rows[j * dim..(j + 1) * dim]).sqrt());
+            distances.push(
+                squared_distance(&rows[i * dim..(i + 1) * dim], &rows[j * dim..(j + 1) * dim])
+                    .sqrt(),
+            );
         }
     }
     distances.sort_by(f64::total_cmp);
@@ -249,7 +290,10 @@ pub fn median_distance(rows: &[f32], dim: usize) -> ContinuousResult<f64> {
 }
 
 fn squared_distance(x: &[f32], y: &[f32]) -> f64 {
-    x.iter().zip(y).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum()
+    x.iter()
+        .zip(y)
+        .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+        .sum()
 }
 
 /// Mean squared error per coordinate of the Tweedie denoiser x^ = x~ - sigma^2 grad E(x~) on
@@ -260,13 +304,23 @@ fn squared_distance(x: &[f32], y: &[f32]) -> f64 {
 /// # Errors
 /// [`ContinuousError::InvalidSetting`] for `sigma` <= 0, the errors of [`check_rows`] with
 /// d = `energy.dim()`, and [`ContinuousError::Backend`] when a read-back fails.
-pub fn denoising_error<E: Energy>(energy: &E, clean: &[f32], sigma: f64, seed: u64, device: &Device) -> ContinuousResult<f64> {
+pub fn denoising_error<E: Energy>(
+    energy: &E,
+    clean: &[f32],
+    sigma: f64,
+    seed: u64,
+    device: &Device,
+) -> ContinuousResult<f64> {
     check_positive("sigma", sigma)?;
     let dim = energy.dim();
     let n = check_rows("held-out data", clean, dim)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let noise = standard_normal(&mut rng, n * dim);
-    let noisy: Vec<f32> = clean.iter().zip(&noise).map(|(&x, &z)| x + (sigma as f32) * z).collect();
+    let noisy: Vec<f32> = clean
+        .iter()
+        .zip(&noise)
+        .map(|(&x, &z)| x + (sigma as f32) * z)
+        .collect();
     let noisy_tensor = Tensor::<2>::from_data(TensorData::new(noisy.clone(), [n, dim]), device);
     let gradient = read(energy.grad(noisy_tensor))?;
     let sigma_squared = sigma * sigma;
@@ -284,13 +338,22 @@ pub fn denoising_error<E: Energy>(energy: &E, clean: &[f32], sigma: f64, seed: u
 ///
 /// # Errors
 /// As [`denoising_error`].
-pub fn oracle_denoising_error(mixture: &GaussianMixture, clean: &[f32], sigma: f64, seed: u64) -> ContinuousResult<f64> {
+pub fn oracle_denoising_error(
+    mixture: &GaussianMixture,
+    clean: &[f32],
+    sigma: f64,
+    seed: u64,
+) -> ContinuousResult<f64> {
     check_positive("sigma", sigma)?;
     let dim = mixture.dim();
     let n = check_rows("held-out data", clean, dim)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let noise = standard_normal(&mut rng, n * dim);
-    let noisy: Vec<f32> = clean.iter().zip(&noise).map(|(&x, &z)| x + (sigma as f32) * z).collect();
+    let noisy: Vec<f32> = clean
+        .iter()
+        .zip(&noise)
+        .map(|(&x, &z)| x + (sigma as f32) * z)
+        .collect();
     let score = mixture.smoothed(sigma)?.score(&noisy)?;
     let error: f64 = clean
         .iter()

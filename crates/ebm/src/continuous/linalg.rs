@@ -63,9 +63,17 @@ pub(crate) fn solve_lower_transposed(lower: &[f64], n: usize, rhs: &[f64]) -> Ve
 /// (or 100 sweeps, far more than the quadratic convergence needs for d <= 50).
 pub(crate) fn symmetric_eigenvalues(matrix: &[f64], n: usize) -> Vec<f64> {
     let mut a = matrix.to_vec();
-    let scale: f64 = a.iter().map(|v| v * v).sum::<f64>().sqrt().max(f64::MIN_POSITIVE);
+    let scale: f64 = a
+        .iter()
+        .map(|v| v * v)
+        .sum::<f64>()
+        .sqrt()
+        .max(f64::MIN_POSITIVE);
     for _sweep in 0..100 {
-        let off: f64 = (0..n).flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| a[i * n + j].powi(2)).sum();
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[i * n + j].powi(2))
+            .sum();
         if off.sqrt() <= 1e-12 * scale {
             break;
         }

@@ -29,7 +29,9 @@ mod train;
 pub use attractors::{AttractorAnalysis, AttractorConfig, FixedPoint, Stability, find_attractors};
 pub use energy::{DoubleWell, Energy, GaussianEnergy, QuadraticEnergy};
 pub use error::{ContinuousError, ContinuousResult};
-pub use eval::{GaussianMixture, denoising_error, median_distance, mmd_rbf, oracle_denoising_error};
+pub use eval::{
+    GaussianMixture, denoising_error, median_distance, mmd_rbf, oracle_denoising_error,
+};
 pub use network::{Activation, EnergyNet, EnergyNetConfig};
 pub use sampler::{Annealing, SampleOutput, SamplerConfig, SamplerMethod, sample};
 pub use tensor::rows_to_tensor;

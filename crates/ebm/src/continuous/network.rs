@@ -68,7 +68,8 @@ impl Activation {
                 let value = a.clone().mul(s.clone());
                 let slope = s.clone().add(a.clone().mul(s_slope.clone()));
                 // d2/da2 [a s] = s (1 - s) (2 + a (1 - 2 s))
-                let curvature = s_slope.mul(a.mul(s.mul_scalar(-2.0).add_scalar(1.0)).add_scalar(2.0));
+                let curvature =
+                    s_slope.mul(a.mul(s.mul_scalar(-2.0).add_scalar(1.0)).add_scalar(2.0));
                 (value, slope, curvature)
             }
         }
@@ -120,7 +121,11 @@ impl EnergyNetConfig {
         check_nonzero("depth", self.depth)?;
         check_nonzero("power_iterations", self.power_iterations)?;
         if !(self.confinement.is_finite() && self.confinement >= 0.0) {
-            return Err(invalid("confinement", self.confinement, "a finite value >= 0"));
+            return Err(invalid(
+                "confinement",
+                self.confinement,
+                "a finite value >= 0",
+            ));
         }
 
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
@@ -133,9 +138,14 @@ impl EnergyNetConfig {
             let (fan_in, fan_out) = (pair[0], pair[1]);
             let bound = 1.0 / (fan_in as f64).sqrt();
             let mut uniform = |count: usize| -> Vec<f32> {
-                (0..count).map(|_| ((rng.random::<f64>() * 2.0 - 1.0) * bound) as f32).collect()
+                (0..count)
+                    .map(|_| ((rng.random::<f64>() * 2.0 - 1.0) * bound) as f32)
+                    .collect()
             };
-            let weight = Tensor::<2>::from_data(TensorData::new(uniform(fan_in * fan_out), [fan_in, fan_out]), device);
+            let weight = Tensor::<2>::from_data(
+                TensorData::new(uniform(fan_in * fan_out), [fan_in, fan_out]),
+                device,
+            );
             let bias = Tensor::<1>::from_data(TensorData::new(uniform(fan_out), [fan_out]), device);
             weights.push(Param::from_tensor(weight));
             biases.push(Param::from_tensor(bias));
@@ -188,7 +198,11 @@ impl EnergyNet {
             .iter()
             .map(|weight| {
                 let weight = weight.val();
-                if self.spectral_norm { self.normalise(weight) } else { weight }
+                if self.spectral_norm {
+                    self.normalise(weight)
+                } else {
+                    weight
+                }
             })
             .collect()
     }
@@ -205,7 +219,11 @@ impl EnergyNet {
             u = unit(fixed.clone().matmul(v));
             v = unit(fixed.clone().transpose().matmul(u.clone()));
         }
-        let sigma = u.transpose().matmul(weight.clone()).matmul(v).add_scalar(1e-12); // [1, 1]
+        let sigma = u
+            .transpose()
+            .matmul(weight.clone())
+            .matmul(v)
+            .add_scalar(1e-12); // [1, 1]
         weight.div(sigma)
     }
 
@@ -216,18 +234,30 @@ impl EnergyNet {
         let mut slopes = Vec::with_capacity(depth);
         let mut curvatures = Vec::with_capacity(depth);
         for (weight, bias) in weights.iter().zip(&self.biases).take(depth) {
-            let pre_activation = hidden.matmul(weight.clone()).add(bias.val().unsqueeze::<2>());
+            let pre_activation = hidden
+                .matmul(weight.clone())
+                .add(bias.val().unsqueeze::<2>());
             let (value, slope, curvature) = self.activation.evaluate(pre_activation);
             hidden = value;
             slopes.push(slope);
             curvatures.push(curvature);
         }
-        let output = hidden.matmul(weights[depth].clone()).add(self.biases[depth].val().unsqueeze::<2>()); // [batch, 1]
-        Pass { weights, slopes, curvatures, output }
+        let output = hidden
+            .matmul(weights[depth].clone())
+            .add(self.biases[depth].val().unsqueeze::<2>()); // [batch, 1]
+        Pass {
+            weights,
+            slopes,
+            curvatures,
+            output,
+        }
     }
 
     fn confinement_energy(&self, x: Tensor<2>) -> Tensor<1> {
-        x.square().sum_dim(1).squeeze_dim::<1>(1).mul_scalar(0.5 * self.confinement)
+        x.square()
+            .sum_dim(1)
+            .squeeze_dim::<1>(1)
+            .mul_scalar(0.5 * self.confinement)
     }
 
     /// Backpropagates from the output to the input: returns delta_0 and the per-layer delta_k.
@@ -252,7 +282,9 @@ impl Energy for EnergyNet {
 
     fn energy(&self, x: Tensor<2>) -> Tensor<1> {
         let pass = self.forward_pass(x.clone());
-        pass.output.squeeze_dim::<1>(1).add(self.confinement_energy(x))
+        pass.output
+            .squeeze_dim::<1>(1)
+            .add(self.confinement_energy(x))
     }
 
     fn grad(&self, x: Tensor<2>) -> Tensor<2> {
@@ -262,7 +294,10 @@ impl Energy for EnergyNet {
     fn energy_and_grad(&self, x: Tensor<2>) -> (Tensor<1>, Tensor<2>) {
         let pass = self.forward_pass(x.clone());
         let deltas = Self::backward_deltas(&pass);
-        let energy = pass.output.squeeze_dim::<1>(1).add(self.confinement_energy(x.clone()));
+        let energy = pass
+            .output
+            .squeeze_dim::<1>(1)
+            .add(self.confinement_energy(x.clone()));
         let grad = deltas[0].clone().add(x.mul_scalar(self.confinement));
         (energy, grad)
     }
@@ -284,7 +319,10 @@ impl Energy for EnergyNet {
         // Backward tangents delta'_k; delta'_L = 0 because W_out does not depend on x.
         let mut delta_tangent: Option<Tensor<2>> = None;
         for k in (0..depth).rev() {
-            let curvature_term = deltas[k + 1].clone().mul(pass.curvatures[k].clone()).mul(pre_tangents[k].clone());
+            let curvature_term = deltas[k + 1]
+                .clone()
+                .mul(pass.curvatures[k].clone())
+                .mul(pre_tangents[k].clone());
             let g_tangent = match delta_tangent {
                 Some(previous) => previous.mul(pass.slopes[k].clone()).add(curvature_term),
                 None => curvature_term,
@@ -298,6 +336,12 @@ impl Energy for EnergyNet {
 
 /// Scales a column vector to unit length.
 fn unit(vector: Tensor<2>) -> Tensor<2> {
-    let norm = vector.clone().square().sum().sqrt().add_scalar(1e-12).unsqueeze::<2>(); // [1, 1]
+    let norm = vector
+        .clone()
+        .square()
+        .sum()
+        .sqrt()
+        .add_scalar(1e-12)
+        .unsqueeze::<2>(); // [1, 1]
     vector.div(norm)
 }

@@ -33,10 +33,20 @@ use crate::continuous::energy::Energy;
 ///
 /// # Shapes
 /// - `clean`, `noise`: `[n, d]`; returns `[1]`.
-pub fn denoising_score_matching<M: Energy>(model: &M, clean: Tensor<2>, noise: Tensor<2>, sigma: f64) -> Tensor<1> {
+pub fn denoising_score_matching<M: Energy>(
+    model: &M,
+    clean: Tensor<2>,
+    noise: Tensor<2>,
+    sigma: f64,
+) -> Tensor<1> {
     let noisy = clean.add(noise.clone().mul_scalar(sigma));
     let scaled_score = model.grad(noisy).mul_scalar(-sigma);
-    scaled_score.add(noise).square().sum_dim(1).mean().mul_scalar(0.5)
+    scaled_score
+        .add(noise)
+        .square()
+        .sum_dim(1)
+        .mean()
+        .mul_scalar(0.5)
 }
 
 /// Sliced score-matching loss with one projection per row.
@@ -48,8 +58,15 @@ pub fn denoising_score_matching<M: Energy>(model: &M, clean: Tensor<2>, noise: T
 ///
 /// # Shapes
 /// - `x`, `projections`: `[n, d]`; returns `[1]`.
-pub fn sliced_score_matching<M: Energy>(model: &M, x: Tensor<2>, projections: Tensor<2>) -> Tensor<1> {
-    let curvature = model.hvp(x.clone(), projections.clone()).mul(projections.clone()).sum_dim(1); // v^T H v
+pub fn sliced_score_matching<M: Energy>(
+    model: &M,
+    x: Tensor<2>,
+    projections: Tensor<2>,
+) -> Tensor<1> {
+    let curvature = model
+        .hvp(x.clone(), projections.clone())
+        .mul(projections.clone())
+        .sum_dim(1); // v^T H v
     let slope = model.grad(x).mul(projections).sum_dim(1); // v^T grad E = -v^T s
     slope.square().mul_scalar(0.5).sub(curvature).mean()
 }
@@ -64,11 +81,23 @@ pub fn sliced_score_matching<M: Energy>(model: &M, x: Tensor<2>, projections: Te
 ///
 /// # Shapes
 /// - `positive`: `[n, d]`, `negative`: `[m, d]`; returns `[1]`.
-pub fn contrastive_divergence<M: Energy>(model: &M, positive: Tensor<2>, negative: Tensor<2>, regulariser: f64) -> Tensor<1> {
+pub fn contrastive_divergence<M: Energy>(
+    model: &M,
+    positive: Tensor<2>,
+    negative: Tensor<2>,
+    regulariser: f64,
+) -> Tensor<1> {
     let positive_energy = model.energy(positive);
     let negative_energy = model.energy(negative);
-    let magnitude = positive_energy.clone().square().mean().add(negative_energy.clone().square().mean());
-    positive_energy.mean().sub(negative_energy.mean()).add(magnitude.mul_scalar(regulariser))
+    let magnitude = positive_energy
+        .clone()
+        .square()
+        .mean()
+        .add(negative_energy.clone().square().mean());
+    positive_energy
+        .mean()
+        .sub(negative_energy.mean())
+        .add(magnitude.mul_scalar(regulariser))
 }
 
 /// Noise-contrastive estimation loss.
@@ -90,7 +119,17 @@ pub fn noise_contrastive_estimation<M: Energy>(
     noise_ratio: f64,
 ) -> Tensor<1> {
     let log_ratio = noise_ratio.ln();
-    let logit_data = model.energy(data).neg().sub(log_noise_density_data).sub_scalar(log_ratio);
-    let logit_noise = model.energy(noise).neg().sub(log_noise_density_noise).sub_scalar(log_ratio);
-    softplus(logit_data.neg(), 1.0).mean().add(softplus(logit_noise, 1.0).mean().mul_scalar(noise_ratio))
+    let logit_data = model
+        .energy(data)
+        .neg()
+        .sub(log_noise_density_data)
+        .sub_scalar(log_ratio);
+    let logit_noise = model
+        .energy(noise)
+        .neg()
+        .sub(log_noise_density_noise)
+        .sub_scalar(log_ratio);
+    softplus(logit_data.neg(), 1.0)
+        .mean()
+        .add(softplus(logit_noise, 1.0).mean().mul_scalar(noise_ratio))
 }

@@ -98,7 +98,11 @@ impl SamplerConfig {
 
     /// Temperature at step `t` (0-based).
     pub fn temperature(&self, t: usize) -> f64 {
-        let fraction = if self.n_steps <= 1 { 1.0 } else { t as f64 / (self.n_steps - 1) as f64 };
+        let fraction = if self.n_steps <= 1 {
+            1.0
+        } else {
+            t as f64 / (self.n_steps - 1) as f64
+        };
         let (start, end) = (self.start_temperature, self.end_temperature);
         match self.annealing {
             Annealing::Linear => start + (end - start) * fraction,
@@ -135,7 +139,11 @@ pub struct SampleOutput {
 /// [`ContinuousError::NonFiniteData`] for a NaN or infinite initial state,
 /// [`ContinuousError::NonFiniteStates`] when the chains leave the finite range, and
 /// [`ContinuousError::Backend`] when a read-back fails.
-pub fn sample<E: Energy>(energy: &E, init: Tensor<2>, config: &SamplerConfig) -> ContinuousResult<SampleOutput> {
+pub fn sample<E: Energy>(
+    energy: &E,
+    init: Tensor<2>,
+    config: &SamplerConfig,
+) -> ContinuousResult<SampleOutput> {
     config.validate()?;
     check_states("initial states", &init, energy.dim())?;
 
@@ -144,23 +152,38 @@ pub fn sample<E: Energy>(energy: &E, init: Tensor<2>, config: &SamplerConfig) ->
     let [n_chains, _] = samples.dims();
     let rows = read(samples.clone())?;
     if rows.iter().any(|v| !v.is_finite()) {
-        return Err(ContinuousError::NonFiniteStates { what: "the sampler", step_size: config.step_size });
+        return Err(ContinuousError::NonFiniteStates {
+            what: "the sampler",
+            step_size: config.step_size,
+        });
     }
     let acceptance_rate = match accepted {
         Some(count) => Some(read_scalar(count)? / (n_chains * config.n_steps) as f64),
         None => None,
     };
-    Ok(SampleOutput { samples, rows, acceptance_rate })
+    Ok(SampleOutput {
+        samples,
+        rows,
+        acceptance_rate,
+    })
 }
 
 /// Checks that `states` is non-empty with `dim` columns and finite entries.
-pub(crate) fn check_states(what: &'static str, states: &Tensor<2>, dim: usize) -> ContinuousResult<()> {
+pub(crate) fn check_states(
+    what: &'static str,
+    states: &Tensor<2>,
+    dim: usize,
+) -> ContinuousResult<()> {
     let [rows, cols] = states.dims();
     if rows == 0 {
         return Err(ContinuousError::EmptyData { what, dim });
     }
     if cols != dim {
-        return Err(ContinuousError::DimensionMismatch { what, found: cols, expected: dim });
+        return Err(ContinuousError::DimensionMismatch {
+            what,
+            found: cols,
+            expected: dim,
+        });
     }
     crate::continuous::tensor::check_finite(what, &read(states.clone())?, dim)
 }
@@ -186,7 +209,12 @@ pub(crate) fn run_chains<E: Energy>(
     }
 }
 
-fn run_ula<E: Energy>(energy: &E, mut x: Tensor<2>, config: &SamplerConfig, rng: &mut ChaCha8Rng) -> Tensor<2> {
+fn run_ula<E: Energy>(
+    energy: &E,
+    mut x: Tensor<2>,
+    config: &SamplerConfig,
+    rng: &mut ChaCha8Rng,
+) -> Tensor<2> {
     let [n, d] = x.dims();
     let device = x.device();
     let eps = config.step_size;
@@ -199,7 +227,12 @@ fn run_ula<E: Energy>(energy: &E, mut x: Tensor<2>, config: &SamplerConfig, rng:
     x
 }
 
-fn run_mala<E: Energy>(energy: &E, mut x: Tensor<2>, config: &SamplerConfig, rng: &mut ChaCha8Rng) -> (Tensor<2>, Tensor<1>) {
+fn run_mala<E: Energy>(
+    energy: &E,
+    mut x: Tensor<2>,
+    config: &SamplerConfig,
+    rng: &mut ChaCha8Rng,
+) -> (Tensor<2>, Tensor<1>) {
     let [n, d] = x.dims();
     let device = x.device();
     let eps = config.step_size;
@@ -215,9 +248,26 @@ fn run_mala<E: Energy>(energy: &E, mut x: Tensor<2>, config: &SamplerConfig, rng
         let (energy_y, grad_y) = energy.energy_and_grad(y.clone());
         let mean_y = y.clone().sub(grad_y.clone().mul_scalar(eps / temperature));
 
-        let log_forward = y.clone().sub(mean_x).square().sum_dim(1).squeeze_dim::<1>(1).div_scalar(-4.0 * eps);
-        let log_backward = x.clone().sub(mean_y).square().sum_dim(1).squeeze_dim::<1>(1).div_scalar(-4.0 * eps);
-        let log_ratio = energy_x.clone().sub(energy_y.clone()).div_scalar(temperature).add(log_backward).sub(log_forward);
+        let log_forward = y
+            .clone()
+            .sub(mean_x)
+            .square()
+            .sum_dim(1)
+            .squeeze_dim::<1>(1)
+            .div_scalar(-4.0 * eps);
+        let log_backward = x
+            .clone()
+            .sub(mean_y)
+            .square()
+            .sum_dim(1)
+            .squeeze_dim::<1>(1)
+            .div_scalar(-4.0 * eps);
+        let log_ratio = energy_x
+            .clone()
+            .sub(energy_y.clone())
+            .div_scalar(temperature)
+            .add(log_backward)
+            .sub(log_forward);
         // A NaN ratio compares false, so a proposal with a NaN energy is rejected.
         let accept = uniform.log().lower(log_ratio);
 
@@ -245,7 +295,10 @@ fn run_hmc<E: Energy>(
         let temperature = config.temperature(t);
         let momentum = normal_tensor(rng, n, d, &device);
         let uniform = uniform_tensor(rng, n, &device);
-        let start_hamiltonian = energy_x.clone().div_scalar(temperature).add(kinetic(&momentum));
+        let start_hamiltonian = energy_x
+            .clone()
+            .div_scalar(temperature)
+            .add(kinetic(&momentum));
 
         let mut position = x.clone();
         let mut momentum = momentum.sub(grad_x.clone().mul_scalar(0.5 * eps / temperature));
@@ -254,10 +307,17 @@ fn run_hmc<E: Energy>(
         for step in 0..leapfrog_steps {
             position = position.add(momentum.clone().mul_scalar(eps));
             (end_energy, end_grad) = energy.energy_and_grad(position.clone());
-            let kick = if step + 1 < leapfrog_steps { eps } else { 0.5 * eps };
+            let kick = if step + 1 < leapfrog_steps {
+                eps
+            } else {
+                0.5 * eps
+            };
             momentum = momentum.sub(end_grad.clone().mul_scalar(kick / temperature));
         }
-        let end_hamiltonian = end_energy.clone().div_scalar(temperature).add(kinetic(&momentum));
+        let end_hamiltonian = end_energy
+            .clone()
+            .div_scalar(temperature)
+            .add(kinetic(&momentum));
 
         let accept = uniform.log().lower(start_hamiltonian.sub(end_hamiltonian));
         x = x.mask_where(row_mask(&accept, d), position);
@@ -270,7 +330,12 @@ fn run_hmc<E: Energy>(
 
 /// Computes |p|^2 / 2 per row.
 fn kinetic(momentum: &Tensor<2>) -> Tensor<1> {
-    momentum.clone().square().sum_dim(1).squeeze_dim::<1>(1).mul_scalar(0.5)
+    momentum
+        .clone()
+        .square()
+        .sum_dim(1)
+        .squeeze_dim::<1>(1)
+        .mul_scalar(0.5)
 }
 
 /// Repeats a per-chain mask across the d columns.

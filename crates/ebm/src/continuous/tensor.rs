@@ -10,7 +10,11 @@ use rand_chacha::ChaCha8Rng;
 use crate::continuous::error::{ContinuousError, ContinuousResult};
 
 /// Checks that `values` are finite, naming the first bad entry by row and column of width `dim`.
-pub(crate) fn check_finite<T: Copy + Into<f64>>(what: &'static str, values: &[T], dim: usize) -> ContinuousResult<()> {
+pub(crate) fn check_finite<T: Copy + Into<f64>>(
+    what: &'static str,
+    values: &[T],
+    dim: usize,
+) -> ContinuousResult<()> {
     match values.iter().position(|&v| !v.into().is_finite()) {
         Some(index) => Err(ContinuousError::NonFiniteData {
             what,
@@ -24,12 +28,20 @@ pub(crate) fn check_finite<T: Copy + Into<f64>>(what: &'static str, values: &[T]
 
 /// Checks a row-major buffer of rows of `dim` values (non-empty, whole rows, finite) and returns
 /// its number of rows.
-pub(crate) fn check_rows(what: &'static str, values: &[f32], dim: usize) -> ContinuousResult<usize> {
+pub(crate) fn check_rows(
+    what: &'static str,
+    values: &[f32],
+    dim: usize,
+) -> ContinuousResult<usize> {
     if values.is_empty() {
         return Err(ContinuousError::EmptyData { what, dim });
     }
     if dim == 0 || values.len() % dim != 0 {
-        return Err(ContinuousError::LengthMismatch { what, len: values.len(), dim });
+        return Err(ContinuousError::LengthMismatch {
+            what,
+            len: values.len(),
+            dim,
+        });
     }
     check_finite(what, values, dim)?;
     Ok(values.len() / dim)
@@ -39,21 +51,41 @@ pub(crate) fn check_rows(what: &'static str, values: &[f32], dim: usize) -> Cont
 ///
 /// # Errors
 /// As [`check_rows`].
-pub fn rows_to_tensor(what: &'static str, values: &[f32], dim: usize, device: &Device) -> ContinuousResult<Tensor<2>> {
+pub fn rows_to_tensor(
+    what: &'static str,
+    values: &[f32],
+    dim: usize,
+    device: &Device,
+) -> ContinuousResult<Tensor<2>> {
     let n = check_rows(what, values, dim)?;
-    Ok(Tensor::from_data(TensorData::new(values.to_vec(), [n, dim]), device))
+    Ok(Tensor::from_data(
+        TensorData::new(values.to_vec(), [n, dim]),
+        device,
+    ))
 }
 
 /// Reads a tensor back as f32 values.
 pub(crate) fn read<const D: usize>(tensor: Tensor<D>) -> ContinuousResult<Vec<f32>> {
-    let data = tensor.try_into_data().map_err(|error| ContinuousError::Backend { reason: error.to_string() })?;
-    data.try_into_vec_as::<f32>().map_err(|error| ContinuousError::Backend { reason: error.to_string() })
+    let data = tensor
+        .try_into_data()
+        .map_err(|error| ContinuousError::Backend {
+            reason: error.to_string(),
+        })?;
+    data.try_into_vec_as::<f32>()
+        .map_err(|error| ContinuousError::Backend {
+            reason: error.to_string(),
+        })
 }
 
 /// Reads a one-element tensor back as f64.
 pub(crate) fn read_scalar(tensor: Tensor<1>) -> ContinuousResult<f64> {
     let values = read(tensor)?;
-    values.first().map(|&v| f64::from(v)).ok_or_else(|| ContinuousError::Backend { reason: "empty scalar read-back".into() })
+    values
+        .first()
+        .map(|&v| f64::from(v))
+        .ok_or_else(|| ContinuousError::Backend {
+            reason: "empty scalar read-back".into(),
+        })
 }
 
 /// Draws `count` standard normal values by the Box-Muller transform.
@@ -71,8 +103,16 @@ pub(crate) fn standard_normal(rng: &mut ChaCha8Rng, count: usize) -> Vec<f32> {
 }
 
 /// Uploads `[rows, cols]` standard normal noise.
-pub(crate) fn normal_tensor(rng: &mut ChaCha8Rng, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(standard_normal(rng, rows * cols), [rows, cols]), device)
+pub(crate) fn normal_tensor(
+    rng: &mut ChaCha8Rng,
+    rows: usize,
+    cols: usize,
+    device: &Device,
+) -> Tensor<2> {
+    Tensor::from_data(
+        TensorData::new(standard_normal(rng, rows * cols), [rows, cols]),
+        device,
+    )
 }
 
 /// Uploads `count` uniform values on [0, 1).

@@ -12,10 +12,13 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::continuous::energy::Energy;
-use crate::continuous::error::{ContinuousError, ContinuousResult, check_nonzero, check_positive, invalid};
+use crate::continuous::error::{
+    ContinuousError, ContinuousResult, check_nonzero, check_positive, invalid,
+};
 use crate::continuous::linalg::{cholesky, mean_and_covariance, solve_lower};
 use crate::continuous::objectives::{
-    contrastive_divergence, denoising_score_matching, noise_contrastive_estimation, sliced_score_matching,
+    contrastive_divergence, denoising_score_matching, noise_contrastive_estimation,
+    sliced_score_matching,
 };
 use crate::continuous::sampler::{Annealing, SamplerConfig, SamplerMethod, run_chains};
 use crate::continuous::tensor::{check_rows, normal_tensor, read, read_scalar, standard_normal};
@@ -72,7 +75,9 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
-            objective: Objective::DenoisingScoreMatching { noise_levels: vec![0.1] },
+            objective: Objective::DenoisingScoreMatching {
+                noise_levels: vec![0.1],
+            },
             steps: 500,
             batch_size: 128,
             learning_rate: 1e-3,
@@ -101,10 +106,20 @@ impl TrainConfig {
                 if noise_levels.is_empty() {
                     return Err(invalid("noise_levels", "[]", "at least one noise level"));
                 }
-                noise_levels.iter().try_for_each(|&sigma| check_positive("noise_levels", sigma))
+                noise_levels
+                    .iter()
+                    .try_for_each(|&sigma| check_positive("noise_levels", sigma))
             }
-            Objective::SlicedScoreMatching { projections } => check_nonzero("projections", *projections),
-            Objective::ContrastiveDivergence { langevin_steps, step_size, regulariser, buffer_size, reinit_fraction } => {
+            Objective::SlicedScoreMatching { projections } => {
+                check_nonzero("projections", *projections)
+            }
+            Objective::ContrastiveDivergence {
+                langevin_steps,
+                step_size,
+                regulariser,
+                buffer_size,
+                reinit_fraction,
+            } => {
                 check_nonzero("langevin_steps", *langevin_steps)?;
                 check_positive("step_size", *step_size)?;
                 check_nonzero("buffer_size", *buffer_size)?;
@@ -112,11 +127,17 @@ impl TrainConfig {
                     return Err(invalid("regulariser", regulariser, "a finite value >= 0"));
                 }
                 if !(0.0..=1.0).contains(reinit_fraction) {
-                    return Err(invalid("reinit_fraction", reinit_fraction, "a fraction in [0, 1]"));
+                    return Err(invalid(
+                        "reinit_fraction",
+                        reinit_fraction,
+                        "a fraction in [0, 1]",
+                    ));
                 }
                 Ok(())
             }
-            Objective::NoiseContrastive { noise_ratio } => check_nonzero("noise_ratio", *noise_ratio),
+            Objective::NoiseContrastive { noise_ratio } => {
+                check_nonzero("noise_ratio", *noise_ratio)
+            }
         }
     }
 }
@@ -144,20 +165,36 @@ impl FittedGaussian {
         let (mean, covariance) = mean_and_covariance(data, dim);
         // A pivot below 1e-6 of the largest standard deviation means (nearly) collinear data,
         // whose Gaussian fit has no density.
-        let largest_variance = (0..dim).map(|i| covariance[i * dim + i]).fold(0.0, f64::max);
+        let largest_variance = (0..dim)
+            .map(|i| covariance[i * dim + i])
+            .fold(0.0, f64::max);
         let lower = cholesky(&covariance, dim)
             .filter(|lower| (0..dim).all(|i| lower[i * dim + i] > 1e-6 * largest_variance.sqrt()))
-            .ok_or_else(|| invalid("data", "a degenerate sample", "data whose covariance is positive definite"))?;
+            .ok_or_else(|| {
+                invalid(
+                    "data",
+                    "a degenerate sample",
+                    "data whose covariance is positive definite",
+                )
+            })?;
         let log_det: f64 = (0..dim).map(|i| lower[i * dim + i].ln()).sum();
         let log_normaliser = log_det + 0.5 * dim as f64 * (2.0 * std::f64::consts::PI).ln();
-        Ok(Self { mean, lower, log_normaliser })
+        Ok(Self {
+            mean,
+            lower,
+            log_normaliser,
+        })
     }
 
     fn log_density(&self, rows: &[f32]) -> Vec<f32> {
         let dim = self.mean.len();
         rows.chunks_exact(dim)
             .map(|row| {
-                let centred: Vec<f64> = row.iter().zip(&self.mean).map(|(&x, m)| f64::from(x) - m).collect();
+                let centred: Vec<f64> = row
+                    .iter()
+                    .zip(&self.mean)
+                    .map(|(&x, m)| f64::from(x) - m)
+                    .collect();
                 let whitened = solve_lower(&self.lower, dim, &centred);
                 (-0.5 * whitened.iter().map(|w| w * w).sum::<f64>() - self.log_normaliser) as f32
             })
@@ -170,7 +207,10 @@ impl FittedGaussian {
         let mut rows = Vec::with_capacity(count * dim);
         for zrow in z.chunks_exact(dim) {
             for i in 0..dim {
-                let value: f64 = self.mean[i] + (0..=i).map(|k| self.lower[i * dim + k] * f64::from(zrow[k])).sum::<f64>();
+                let value: f64 = self.mean[i]
+                    + (0..=i)
+                        .map(|k| self.lower[i * dim + k] * f64::from(zrow[k]))
+                        .sum::<f64>();
                 rows.push(value as f32);
             }
         }
@@ -203,7 +243,13 @@ impl ReplayBuffer {
             low[i] -= margin;
             high[i] += margin;
         }
-        Self { rows: Vec::new(), capacity, next: 0, low, high }
+        Self {
+            rows: Vec::new(),
+            capacity,
+            next: 0,
+            low,
+            high,
+        }
     }
 
     fn draw(&self, rng: &mut ChaCha8Rng, count: usize, reinit_fraction: f64) -> Vec<f32> {
@@ -212,7 +258,10 @@ impl ReplayBuffer {
         let mut out = Vec::with_capacity(count * dim);
         for _ in 0..count {
             if stored == 0 || rng.random::<f64>() < reinit_fraction {
-                out.extend((0..dim).map(|i| self.low[i] + rng.random::<f32>() * (self.high[i] - self.low[i])));
+                out.extend(
+                    (0..dim)
+                        .map(|i| self.low[i] + rng.random::<f32>() * (self.high[i] - self.low[i])),
+                );
             } else {
                 let index = rng.random_range(0..stored);
                 out.extend_from_slice(&self.rows[index * dim..(index + 1) * dim]);
@@ -267,12 +316,19 @@ impl<M: Module + Energy> Trainer<M> {
     /// [`ContinuousError::InvalidSetting`] for bad settings (and, for noise-contrastive
     /// estimation, data with a singular covariance), and [`ContinuousError::EmptyData`],
     /// [`ContinuousError::LengthMismatch`] or [`ContinuousError::NonFiniteData`] for bad data.
-    pub fn new(model: M, data: &[f32], config: TrainConfig, device: &Device) -> ContinuousResult<Self> {
+    pub fn new(
+        model: M,
+        data: &[f32],
+        config: TrainConfig,
+        device: &Device,
+    ) -> ContinuousResult<Self> {
         config.validate()?;
         let dim = model.dim();
         check_rows("training data", data, dim)?;
         let buffer = match config.objective {
-            Objective::ContrastiveDivergence { buffer_size, .. } => Some(ReplayBuffer::new(data, dim, buffer_size)),
+            Objective::ContrastiveDivergence { buffer_size, .. } => {
+                Some(ReplayBuffer::new(data, dim, buffer_size))
+            }
             _ => None,
         };
         let noise = match config.objective {
@@ -319,21 +375,37 @@ impl<M: Module + Energy> Trainer<M> {
         let (loss, energies) = self.loss(batch);
         let loss_value = read_scalar(loss.clone())?;
         let energies = read(energies)?;
-        let max_energy = energies.iter().map(|e| f64::from(e.abs())).fold(0.0, |a: f64, b| if b.is_nan() { f64::NAN } else { a.max(b) });
+        let max_energy = energies
+            .iter()
+            .map(|e| f64::from(e.abs()))
+            .fold(
+                0.0,
+                |a: f64, b| if b.is_nan() { f64::NAN } else { a.max(b) },
+            );
         if !loss_value.is_finite() {
             return Err(self.diverged(format!("the loss is {loss_value}")));
         }
         if !(max_energy <= self.config.energy_limit) {
-            return Err(self.diverged(format!("a data energy reached {max_energy:e}, beyond the limit {:e}", self.config.energy_limit)));
+            return Err(self.diverged(format!(
+                "a data energy reached {max_energy:e}, beyond the limit {:e}",
+                self.config.energy_limit
+            )));
         }
 
         self.checkpoint = self.model.clone();
         self.checkpoint_step = self.step;
         let gradients = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optimizer.step(self.learning_rate(), self.model.clone(), gradients);
+        self.model = self
+            .optimizer
+            .step(self.learning_rate(), self.model.clone(), gradients);
 
-        let mean_energy = energies.iter().map(|&e| f64::from(e)).sum::<f64>() / energies.len() as f64;
-        let record = TrainRecord { step: self.step, loss: loss_value, mean_energy };
+        let mean_energy =
+            energies.iter().map(|&e| f64::from(e)).sum::<f64>() / energies.len() as f64;
+        let record = TrainRecord {
+            step: self.step,
+            loss: loss_value,
+            mean_energy,
+        };
         self.history.push(record);
         self.step += 1;
         Ok(record)
@@ -343,14 +415,20 @@ impl<M: Module + Energy> Trainer<M> {
     fn learning_rate(&self) -> f64 {
         let start = self.config.learning_rate;
         match self.config.final_learning_rate {
-            Some(end) if self.config.steps > 1 => start * (end / start).powf(self.step as f64 / (self.config.steps - 1) as f64),
+            Some(end) if self.config.steps > 1 => {
+                start * (end / start).powf(self.step as f64 / (self.config.steps - 1) as f64)
+            }
             _ => start,
         }
     }
 
     fn diverged(&self, reason: String) -> ContinuousError {
         tracing::warn!(step = self.step, %reason, "energy training diverged");
-        ContinuousError::Diverged { step: self.step, reason, last_good_step: self.checkpoint_step }
+        ContinuousError::Diverged {
+            step: self.step,
+            reason,
+            last_good_step: self.checkpoint_step,
+        }
     }
 
     /// Current model (after the last successful step).
@@ -403,14 +481,22 @@ impl<M: Module + Energy> Trainer<M> {
                         None => term,
                     });
                 }
-                total.expect("validate() requires a noise level").div_scalar(noise_levels.len() as f64)
+                total
+                    .expect("validate() requires a noise level")
+                    .div_scalar(noise_levels.len() as f64)
             }
             Objective::SlicedScoreMatching { projections } => {
                 let repeated = batch.repeat_dim(0, projections);
                 let directions = normal_tensor(&mut self.rng, n * projections, d, &self.device);
                 sliced_score_matching(&self.model, repeated, directions)
             }
-            Objective::ContrastiveDivergence { langevin_steps, step_size, regulariser, reinit_fraction, .. } => {
+            Objective::ContrastiveDivergence {
+                langevin_steps,
+                step_size,
+                regulariser,
+                reinit_fraction,
+                ..
+            } => {
                 let negatives = self.negatives(n, langevin_steps, step_size, reinit_fraction);
                 contrastive_divergence(&self.model, batch, negatives, regulariser)
             }
@@ -420,8 +506,17 @@ impl<M: Module + Energy> Trainer<M> {
     }
 
     /// Draws negatives from the replay buffer, runs ULA on the current model and stores them.
-    fn negatives(&mut self, count: usize, langevin_steps: usize, step_size: f64, reinit_fraction: f64) -> Tensor<2> {
-        let buffer = self.buffer.as_mut().expect("contrastive divergence has a replay buffer");
+    fn negatives(
+        &mut self,
+        count: usize,
+        langevin_steps: usize,
+        step_size: f64,
+        reinit_fraction: f64,
+    ) -> Tensor<2> {
+        let buffer = self
+            .buffer
+            .as_mut()
+            .expect("contrastive divergence has a replay buffer");
         let starts = buffer.draw(&mut self.rng, count, reinit_fraction);
         let plain = self.device.clone().without_autodiff();
         let starts = Tensor::from_data(TensorData::new(starts, [count, self.dim]), &plain);
@@ -446,15 +541,31 @@ impl<M: Module + Energy> Trainer<M> {
     }
 
     fn nce_loss(&mut self, batch: Tensor<2>, noise_ratio: usize) -> Tensor<1> {
-        let gaussian = self.noise.as_ref().expect("noise-contrastive estimation has a fitted Gaussian");
+        let gaussian = self
+            .noise
+            .as_ref()
+            .expect("noise-contrastive estimation has a fitted Gaussian");
         let [n, _] = batch.dims();
         let data_rows = read(batch.clone().inner()).unwrap_or_default();
         let noise_rows = gaussian.sample(&mut self.rng, n * noise_ratio);
         let log_q_data = gaussian.log_density(&data_rows);
         let log_q_noise = gaussian.log_density(&noise_rows);
-        let log_q_data = Tensor::<1>::from_data(TensorData::new(log_q_data.clone(), [log_q_data.len()]), &self.device);
-        let log_q_noise = Tensor::<1>::from_data(TensorData::new(log_q_noise, [n * noise_ratio]), &self.device);
+        let log_q_data = Tensor::<1>::from_data(
+            TensorData::new(log_q_data.clone(), [log_q_data.len()]),
+            &self.device,
+        );
+        let log_q_noise = Tensor::<1>::from_data(
+            TensorData::new(log_q_noise, [n * noise_ratio]),
+            &self.device,
+        );
         let noise = self.upload(noise_rows);
-        noise_contrastive_estimation(&self.model, batch, noise, log_q_data, log_q_noise, noise_ratio as f64)
+        noise_contrastive_estimation(
+            &self.model,
+            batch,
+            noise,
+            log_q_data,
+            log_q_noise,
+            noise_ratio as f64,
+        )
     }
 }
