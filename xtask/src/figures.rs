@@ -1304,9 +1304,20 @@ pub fn write_group_scatter_svg(
     groups: &[ScatterGroup],
     range: Option<(Range<f64>, Range<f64>)>,
 ) -> Result<()> {
-    ensure!(!groups.is_empty(), "groups is empty, but a scatter plot needs at least one group");
-    let finite = || groups.iter().flat_map(|g| &g.points).filter(|(x, y)| x.is_finite() && y.is_finite());
-    ensure!(finite().next().is_some(), "no group has a point with finite coordinates, so there is nothing to plot");
+    ensure!(
+        !groups.is_empty(),
+        "groups is empty, but a scatter plot needs at least one group"
+    );
+    let finite = || {
+        groups
+            .iter()
+            .flat_map(|g| &g.points)
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+    };
+    ensure!(
+        finite().next().is_some(),
+        "no group has a point with finite coordinates, so there is nothing to plot"
+    );
     let (x, y) = match range {
         Some(range) => range,
         None => (
@@ -1314,8 +1325,16 @@ pub fn write_group_scatter_svg(
             padded_range(finite().map(|p| p.1), false).context("no finite y")?,
         ),
     };
-    let axes = Axes { title, x_desc: Some(x_label), y_desc: y_label, x, y, x_label_area: 56 };
-    render_group_scatter(path, &axes, groups).with_context(|| format!("failed to write scatter plot {}", path.display()))
+    let axes = Axes {
+        title,
+        x_desc: Some(x_label),
+        y_desc: y_label,
+        x,
+        y,
+        x_label_area: 56,
+    };
+    render_group_scatter(path, &axes, groups)
+        .with_context(|| format!("failed to write scatter plot {}", path.display()))
 }
 
 fn render_group_scatter(path: &Path, axes: &Axes, groups: &[ScatterGroup]) -> Result<()> {
@@ -1328,7 +1347,11 @@ fn render_group_scatter(path: &Path, axes: &Axes, groups: &[ScatterGroup]) -> Re
 
     for (index, group) in groups.iter().enumerate() {
         let style = PALETTE[index % PALETTE.len()].mix(0.5).filled();
-        let inside = group.points.iter().copied().filter(|(x, y)| axes.x.contains(x) && axes.y.contains(y));
+        let inside = group
+            .points
+            .iter()
+            .copied()
+            .filter(|(x, y)| axes.x.contains(x) && axes.y.contains(y));
         chart.draw_series(inside.map(|point| Circle::new(point, 2, style)))?;
     }
     legend.draw(&root, PLOT_HEIGHT, &labels, LegendSwatch::Square)?;

@@ -224,7 +224,7 @@ fn mmd_separates_equal_and_shifted_samples() {
 }
 
 #[test]
-fn denoising_error_of_exact_score_is_the_posterior_floor() {
+fn denoising_error_of_exact_score() {
     // For x ~ N(0, s^2) and x~ = x + sigma z, the posterior mean is x~ s^2 / (s^2 + sigma^2) and
     // its mean squared error is s^2 sigma^2 / (s^2 + sigma^2) = 0.2 for s = 1, sigma = 0.5.
     let device = Device::flex();

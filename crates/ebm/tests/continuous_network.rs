@@ -99,8 +99,8 @@ fn gradient_matches_autodiff() {
 
 #[test]
 fn hessian_vector_product_matches_autodiff_of_gradient() {
-    // v^T grad_x (v^T grad E) by autodiff through the analytic gradient is H v projected on v;
-    // the full H v comes from the gradient of (w . grad E) for w = v.
+    // Autodiff of sum(v * grad E) through the analytic gradient gives H v, because H is
+    // symmetric.
     let device = Device::flex().autodiff();
     let direction = vec![
         0.5f32, -1.0, 0.25, 1.0, 0.0, -0.3, 0.2, 0.7, 0.9, -1.1, 0.4, 0.6,

@@ -52,8 +52,8 @@ fn moments(rows: &[f32]) -> ([f64; 2], [f64; 4]) {
 }
 
 /// Asserts the sample moments of n independent chains lie within 4 standard errors of the
-/// target, scaled by `temperature` (the covariance of exp(-E / T) is T Sigma): the error of a
-/// mean is sqrt(Sigma_ii / n), of a covariance entry sqrt((Sigma_ii Sigma_jj + Sigma_ij^2) / n).
+/// target, whose covariance at temperature T is T Sigma. The standard error of a mean is
+/// sqrt(Sigma_ii / n), and of a covariance entry sqrt((Sigma_ii Sigma_jj + Sigma_ij^2) / n).
 fn assert_gaussian_moments(rows: &[f32], temperature: f64, label: &str) {
     let n = (rows.len() / 2) as f64;
     let sigma: Vec<f64> = COVARIANCE.iter().map(|c| c * temperature).collect();
@@ -114,7 +114,8 @@ fn mala_samples_gaussian_moments() {
     )
     .unwrap();
     let rate = output.acceptance_rate.unwrap();
-    assert!(rate > 0.5 && rate < 1.0, "acceptance {rate}");
+    assert!(rate > 0.5, "acceptance {rate}");
+    assert!(rate < 1.0, "acceptance {rate}");
     assert_gaussian_moments(&output.rows, 1.0, "MALA");
 }
 
@@ -129,7 +130,8 @@ fn hmc_samples_gaussian_moments() {
     )
     .unwrap();
     let rate = output.acceptance_rate.unwrap();
-    assert!(rate > 0.7 && rate < 1.0, "acceptance {rate}");
+    assert!(rate > 0.7, "acceptance {rate}");
+    assert!(rate < 1.0, "acceptance {rate}");
     assert_gaussian_moments(&output.rows, 1.0, "HMC");
 }
 

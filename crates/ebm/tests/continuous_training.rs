@@ -1,8 +1,10 @@
-//! Training objectives against closed forms on Gaussian data: for the Gaussian model family,
-//! score matching is minimised by the sample mean and covariance (Hyvarinen 2005, JMLR 6:695,
-//! section 2.4), denoising score matching at noise sigma by the covariance plus sigma^2 I
-//! (the data law convolved with the noise), and noise-contrastive estimation also recovers the
-//! normaliser. Also the divergence guard, seeding and input errors.
+//! Training objectives against closed forms on Gaussian data.
+//!
+//! Over the Gaussian model family, score matching is minimised by the sample mean and
+//! covariance (Hyvarinen 2005, JMLR 6:695). Denoising score matching at noise sigma is minimised
+//! by the covariance plus sigma^2 I, because it fits the data law convolved with the noise.
+//! Noise-contrastive estimation also recovers the normaliser. The divergence guard, seeding and
+//! input errors are tested too.
 #![cfg(feature = "flex")]
 
 use burn::module::Module;
@@ -151,7 +153,7 @@ fn contrastive_divergence_moves_towards_data() {
     };
     let model = train_quadratic(objective, &data, 400, 256);
     // Short-run chains (20 ULA steps per update) under-disperse, so the fitted covariance runs
-    // about 15% small here; the tolerance admits that known bias of the method.
+    // about 15% small here. The tolerance admits this known bias of the method.
     assert_fit(&model, mean, cov, 0.1, 0.35, "CD");
 }
 

@@ -384,7 +384,7 @@ fn reference(
     })
 }
 
-/// The single Gaussian with the sample mean and covariance of `rows`.
+/// Fits the single Gaussian with the sample mean and covariance of `rows`.
 fn fitted_gaussian(rows: &[f32], dim: usize) -> Result<GaussianMixture> {
     let n = (rows.len() / dim) as f64;
     let mut mean = vec![0.0; dim];

@@ -36,7 +36,7 @@ pub enum SamplerMethod {
     Hmc { leapfrog_steps: usize },
 }
 
-/// How the temperature moves from its start to its end value.
+/// Temperature schedule between the start and end values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Annealing {

@@ -1,8 +1,10 @@
-//! Training an energy with one of the [`objectives`](crate::continuous::objectives) by Adam
-//! (Kingma and Ba 2015, ICLR), seeded, with a divergence guard: a step whose loss is not finite
-//! or whose data energies exceed `energy_limit` in magnitude stops training with
-//! [`ContinuousError::Diverged`], and the trainer keeps the parameters of the last step that
-//! passed (in memory; `Module::into_record` turns them into a record).
+//! Training of an energy with one of the [`objectives`](crate::continuous::objectives) by Adam
+//! (Kingma and Ba 2015, ICLR), seeded.
+//!
+//! A divergence guard checks every step before the update. When the loss is not finite, or a
+//! data energy exceeds `energy_limit` in magnitude, training stops with
+//! [`ContinuousError::Diverged`]. The trainer then keeps the parameters of the last step that
+//! passed, in memory (`Module::into_record` turns them into a record).
 
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -472,6 +474,8 @@ impl<M: Module + Energy> Trainer<M> {
         let energies = self.model.valid().energy(batch.clone().inner());
         let loss = match self.config.objective.clone() {
             Objective::DenoisingScoreMatching { noise_levels } => {
+                // NOTE: the energy does not take sigma as an input, so with several levels it
+                // fits one compromise between the smoothed densities, not each of them.
                 let mut total: Option<Tensor<1>> = None;
                 for &sigma in &noise_levels {
                     let noise = normal_tensor(&mut self.rng, n, d, &self.device);
@@ -530,8 +534,8 @@ impl<M: Module + Energy> Trainer<M> {
             seed: 0,
         };
         let (samples, _) = run_chains(&self.model.valid(), starts, &config, &mut self.rng);
-        // A failed read-back or non-finite chains leave the buffer unchanged; the divergence
-        // guard then sees the loss.
+        // A failed read-back or non-finite chains leave the buffer unchanged. Non-finite
+        // negatives make the loss non-finite, which the divergence guard reports.
         if let Ok(rows) = read(samples.clone())
             && rows.iter().all(|v| v.is_finite())
         {
