@@ -373,8 +373,8 @@ impl<M: Module + Energy> Trainer<M> {
     /// # Errors
     /// As [`Trainer::run`].
     pub fn step(&mut self) -> ContinuousResult<TrainRecord> {
-        let batch = self.draw_batch();
-        let (loss, energies) = self.loss(batch);
+        let rows = self.draw_batch();
+        let (loss, energies) = self.loss(&rows);
         let loss_value = read_scalar(loss.clone())?;
         let energies = read(energies)?;
         let max_energy = energies
@@ -453,14 +453,15 @@ impl<M: Module + Energy> Trainer<M> {
         &self.history
     }
 
-    fn draw_batch(&mut self) -> Tensor<2> {
+    /// Draws `batch_size` data rows with replacement.
+    fn draw_batch(&mut self) -> Vec<f32> {
         let n = self.data.len() / self.dim;
         let mut rows = Vec::with_capacity(self.config.batch_size * self.dim);
         for _ in 0..self.config.batch_size {
             let index = self.rng.random_range(0..n);
             rows.extend_from_slice(&self.data[index * self.dim..(index + 1) * self.dim]);
         }
-        self.upload(rows)
+        rows
     }
 
     fn upload(&self, rows: Vec<f32>) -> Tensor<2> {
@@ -469,7 +470,8 @@ impl<M: Module + Energy> Trainer<M> {
     }
 
     /// Returns the loss and the energies of the data batch (used by the divergence guard).
-    fn loss(&mut self, batch: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
+    fn loss(&mut self, rows: &[f32]) -> (Tensor<1>, Tensor<1>) {
+        let batch = self.upload(rows.to_vec());
         let [n, d] = batch.dims();
         let energies = self.model.valid().energy(batch.clone().inner());
         let loss = match self.config.objective.clone() {
@@ -504,7 +506,7 @@ impl<M: Module + Energy> Trainer<M> {
                 let negatives = self.negatives(n, langevin_steps, step_size, reinit_fraction);
                 contrastive_divergence(&self.model, batch, negatives, regulariser)
             }
-            Objective::NoiseContrastive { noise_ratio } => self.nce_loss(batch, noise_ratio),
+            Objective::NoiseContrastive { noise_ratio } => self.nce_loss(rows, batch, noise_ratio),
         };
         (loss, energies)
     }
@@ -544,15 +546,14 @@ impl<M: Module + Energy> Trainer<M> {
         samples.autodiff()
     }
 
-    fn nce_loss(&mut self, batch: Tensor<2>, noise_ratio: usize) -> Tensor<1> {
+    fn nce_loss(&mut self, rows: &[f32], batch: Tensor<2>, noise_ratio: usize) -> Tensor<1> {
         let gaussian = self
             .noise
             .as_ref()
             .expect("noise-contrastive estimation has a fitted Gaussian");
         let [n, _] = batch.dims();
-        let data_rows = read(batch.clone().inner()).unwrap_or_default();
         let noise_rows = gaussian.sample(&mut self.rng, n * noise_ratio);
-        let log_q_data = gaussian.log_density(&data_rows);
+        let log_q_data = gaussian.log_density(rows);
         let log_q_noise = gaussian.log_density(&noise_rows);
         let log_q_data = Tensor::<1>::from_data(
             TensorData::new(log_q_data.clone(), [log_q_data.len()]),
