@@ -14,6 +14,30 @@
 //!
 //! States are row-major `[n, d]` f32 tensors or buffers. Randomness comes from seeded ChaCha8
 //! streams on the CPU, so a seed gives the same numbers on every backend.
+//!
+//! Training a network by denoising score matching on a two-mode mixture, then sampling it:
+//!
+//! ```
+//! use burn::module::Module;
+//! use burn::tensor::Device;
+//! use ncm_ebm::continuous::{
+//!     EnergyNetConfig, GaussianMixture, Objective, SamplerConfig, TrainConfig, Trainer, rows_to_tensor, sample,
+//! };
+//!
+//! let data = GaussianMixture::isotropic(&[-1.0, 1.0], 1, 0.3)?.sample(500, 0);
+//! let device = Device::flex().autodiff();
+//! let model = EnergyNetConfig::new(1).with_width(16).with_confinement(0.1).init(&device)?;
+//! let objective = Objective::DenoisingScoreMatching { noise_levels: vec![0.1] };
+//! let mut trainer = Trainer::new(model, &data, TrainConfig { objective, steps: 50, ..TrainConfig::default() }, &device)?;
+//! trainer.run()?;
+//!
+//! let model = trainer.into_model().valid();
+//! let starts = rows_to_tensor("starts", &[0.0; 100], 1, &Device::flex())?;
+//! let output = sample(&model, starts, &SamplerConfig { n_steps: 100, ..SamplerConfig::default() })?;
+//! assert_eq!(output.rows.len(), 100);
+//! assert!(output.acceptance_rate.unwrap() > 0.5);
+//! # Ok::<(), ncm_ebm::continuous::ContinuousError>(())
+//! ```
 
 mod attractors;
 mod energy;
