@@ -4,9 +4,9 @@
 //!
 //! The Hessian is built column by column from central differences of the gradient,
 //! H e_i = (grad E(x + h e_i) - grad E(x - h e_i)) / (2 h), symmetrised, and diagonalised by
-//! cyclic Jacobi rotations. All eigenvalues above the tolerance make a stable fixed point (a
-//! local minimum, an attractor of the descent); k eigenvalues below minus the tolerance make a
-//! saddle of index k. Descent reaches a saddle only from its stable manifold (for example a start
+//! cyclic Jacobi rotations. All eigenvalues above the tolerance make a stable fixed point, a
+//! local minimum and attractor of the descent. With k eigenvalues below minus the tolerance, the
+//! point is a saddle of index k. Descent reaches a saddle only from its stable manifold (for example a start
 //! on a symmetry axis), so saddles found here are those the starts happen to hit.
 
 use burn::tensor::{Device, Tensor, TensorData};

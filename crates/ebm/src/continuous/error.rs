@@ -6,7 +6,7 @@ use thiserror::Error;
 /// Result type of the continuous energy-based models.
 pub type ContinuousResult<T> = std::result::Result<T, ContinuousError>;
 
-/// What can go wrong when building, sampling, training or analysing a continuous EBM.
+/// Error of building, sampling, training or analysing a continuous EBM.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ContinuousError {
     /// The data or the initial states hold no rows.
@@ -62,7 +62,7 @@ pub enum ContinuousError {
     Backend { reason: String },
 }
 
-/// Builds an [`ContinuousError::InvalidSetting`].
+/// Builds a [`ContinuousError::InvalidSetting`].
 pub(crate) fn invalid(
     name: &'static str,
     value: impl std::fmt::Display,

@@ -333,8 +333,8 @@ pub fn denoising_error<E: Energy>(
     Ok(error / (n * dim) as f64)
 }
 
-/// The same error as [`denoising_error`] for the exact posterior mean of a mixture, using the
-/// score of the mixture smoothed by sigma; the floor that a perfect model reaches.
+/// Computes the error of [`denoising_error`] for the exact posterior mean of a mixture, from the
+/// score of the mixture smoothed by sigma. A perfect model reaches this floor.
 ///
 /// # Errors
 /// As [`denoising_error`].

@@ -23,7 +23,7 @@ use burn::tensor::activation::softplus;
 
 use crate::continuous::energy::Energy;
 
-/// Denoising score-matching loss at one noise level.
+/// Computes the denoising score-matching loss at one noise level.
 ///
 /// # Arguments
 /// - `model`: energy E_theta.
@@ -49,7 +49,7 @@ pub fn denoising_score_matching<M: Energy>(
         .mul_scalar(0.5)
 }
 
-/// Sliced score-matching loss with one projection per row.
+/// Computes the sliced score-matching loss with one projection per row.
 ///
 /// # Arguments
 /// - `model`: energy E_theta.
@@ -71,7 +71,7 @@ pub fn sliced_score_matching<M: Energy>(
     slope.square().mul_scalar(0.5).sub(curvature).mean()
 }
 
-/// Contrastive-divergence loss with the L2 energy regulariser.
+/// Computes the contrastive-divergence loss with the L2 energy regulariser.
 ///
 /// # Arguments
 /// - `model`: energy E_theta.
@@ -100,7 +100,7 @@ pub fn contrastive_divergence<M: Energy>(
         .add(magnitude.mul_scalar(regulariser))
 }
 
-/// Noise-contrastive estimation loss.
+/// Computes the noise-contrastive estimation loss.
 ///
 /// # Arguments
 /// - `model`: energy E_theta, whose constant term plays the role of the log-normaliser.
