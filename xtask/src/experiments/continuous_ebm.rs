@@ -701,3 +701,61 @@ fn html(
     html.push_str(&table(&header, &rows));
     html
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_settings_are_valid() {
+        validate(&Config::default()).unwrap();
+    }
+
+    #[test]
+    fn bad_settings_are_rejected() {
+        let zero_noise = Config {
+            eval_noise: 0.0,
+            ..Config::default()
+        };
+        assert!(
+            validate(&zero_noise)
+                .unwrap_err()
+                .to_string()
+                .contains("eval_noise")
+        );
+        let zero_bandwidth = Config {
+            mmd_bandwidth_scale: 0.0,
+            ..Config::default()
+        };
+        assert!(
+            validate(&zero_bandwidth)
+                .unwrap_err()
+                .to_string()
+                .contains("mmd_bandwidth_scale")
+        );
+        let few_rows = Config {
+            train_samples: 3,
+            ..Config::default()
+        };
+        assert!(
+            validate(&few_rows)
+                .unwrap_err()
+                .to_string()
+                .contains("train_samples")
+        );
+        // Settings the library checks come back with their context.
+        let bad_step = Config {
+            cd_step_size: -1.0,
+            ..Config::default()
+        };
+        let message = format!("{:#}", validate(&bad_step).unwrap_err());
+        assert!(message.contains("step_size"), "{message}");
+    }
+
+    #[test]
+    fn mixtures_have_their_stated_dimensions() {
+        let sets = data_sets(1).unwrap();
+        assert_eq!(sets[0].mixture.dim(), 2);
+        assert_eq!(sets[1].mixture.dim(), 10);
+    }
+}
