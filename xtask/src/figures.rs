@@ -1427,3 +1427,81 @@ mod tests {
         assert_eq!(padded_range([f64::NAN].into_iter(), false), None);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Grouped scatter plots
+// ---------------------------------------------------------------------------
+
+/// One coloured group of a grouped scatter plot.
+pub struct ScatterGroup {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Draws a scatter plot with one colour per group and a legend under the plot (e.g. samples of
+/// a trained model over the true samples). `range` fixes both axes when given, so several
+/// panels share one scale; points outside it are clipped. Non-finite points are skipped.
+pub fn write_group_scatter_svg(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    groups: &[ScatterGroup],
+    range: Option<(Range<f64>, Range<f64>)>,
+) -> Result<()> {
+    ensure!(
+        !groups.is_empty(),
+        "groups is empty, but a scatter plot needs at least one group"
+    );
+    let finite = || {
+        groups
+            .iter()
+            .flat_map(|g| &g.points)
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+    };
+    ensure!(
+        finite().next().is_some(),
+        "no group has a point with finite coordinates, so there is nothing to plot"
+    );
+    let (x, y) = match range {
+        Some(range) => range,
+        None => (
+            padded_range(finite().map(|p| p.0), false).context("no finite x")?,
+            padded_range(finite().map(|p| p.1), false).context("no finite y")?,
+        ),
+    };
+    let axes = Axes {
+        title,
+        x_desc: Some(x_label),
+        y_desc: y_label,
+        x,
+        y,
+        x_label_area: 56,
+    };
+    render_group_scatter(path, &axes, groups)
+        .with_context(|| format!("failed to write scatter plot {}", path.display()))
+}
+
+fn render_group_scatter(path: &Path, axes: &Axes, groups: &[ScatterGroup]) -> Result<()> {
+    let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
+    let legend = LegendLayout::new(&labels, WIDTH);
+    let root = SVGBackend::new(path, (WIDTH, PLOT_HEIGHT + legend.height)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (upper, _) = root.split_vertically(PLOT_HEIGHT);
+    let mut chart = build_chart(&upper, axes)?;
+
+    for (index, group) in groups.iter().enumerate() {
+        let style = PALETTE[index % PALETTE.len()].mix(0.5).filled();
+        let inside = group
+            .points
+            .iter()
+            .copied()
+            .filter(|(x, y)| axes.x.contains(x) && axes.y.contains(y));
+        chart.draw_series(inside.map(|point| Circle::new(point, 2, style)))?;
+    }
+    legend.draw(&root, PLOT_HEIGHT, &labels, LegendSwatch::Square)?;
+
+    drop(chart);
+    root.present()?;
+    Ok(())
+}

@@ -23,7 +23,8 @@ use tracing::info;
 
 use crate::backend::Backend;
 use crate::experiments::{
-    connectome_motifs, energy_landscape, hopfield_capacity, maxent_scale, motif_gallery, rbm_digits,
+    connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity, maxent_scale,
+    motif_gallery, rbm_digits,
 };
 
 #[derive(Parser)]
@@ -99,6 +100,8 @@ enum ExperimentCommand {
     MotifGallery(motif_gallery::Cli),
     /// Pseudo-likelihood maximum-entropy models and sampled landscapes of all 94 HCP regions.
     MaxentScale(maxent_scale::Cli),
+    /// Continuous EBMs trained by four objectives on Gaussian mixtures, scored by MMD.
+    ContinuousEbm(continuous_ebm::Cli),
 }
 
 fn main() -> Result<()> {
@@ -135,6 +138,7 @@ struct MainJobConfig {
     rbm_digits: rbm_digits::Config,
     motif_gallery: motif_gallery::Config,
     maxent_scale: maxent_scale::Config,
+    continuous_ebm: continuous_ebm::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -160,6 +164,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     rbm_digits::validate(&config.rbm_digits)?;
     motif_gallery::validate(&config.motif_gallery)?;
     maxent_scale::validate(&config.maxent_scale)?;
+    continuous_ebm::validate(&config.continuous_ebm)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -171,6 +176,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         rbm_digits::run(&config.rbm_digits, &data_dir, &report_dir, &device, global.backend)?,
         motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
         maxent_scale::run(&config.maxent_scale, &data_dir, &report_dir, &device, global.backend)?,
+        continuous_ebm::run(&config.continuous_ebm, &report_dir, &device, global.backend)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -221,6 +227,12 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             maxent_scale::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::ContinuousEbm(cli) => {
+            let config = cli.config()?;
+            continuous_ebm::validate(&config)?;
+            let device = global.backend.device()?;
+            continuous_ebm::run(&config, &report_dir, &device, global.backend)?
         }
     };
     report::write(&report_dir, &[section])

@@ -24,11 +24,15 @@
 //!   al. 2021, with batched retrieval on a Burn device.
 //! - [`rbm`]: Bernoulli and Gaussian-Bernoulli restricted Boltzmann machines with CD-k and
 //!   persistent CD training, pseudo-likelihood and log Z by annealed importance sampling.
+//! - [`continuous`]: continuous energy-based models on R^d (neural energies, Langevin and
+//!   Hamiltonian samplers, score matching, contrastive divergence, noise-contrastive
+//!   estimation, attractor analysis).
 //!
 //! Samples are passed as row-major samples x N slices of `i8` holding +1 or -1.
 
 mod accuracy;
 mod convention;
+pub mod continuous;
 mod error;
 mod fit;
 pub mod hopfield;

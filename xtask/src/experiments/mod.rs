@@ -5,6 +5,7 @@
 //! `report/NAME/` and returns its [`Section`](crate::report::Section) of the report.
 
 pub mod connectome_motifs;
+pub mod continuous_ebm;
 pub mod energy_landscape;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
