@@ -80,7 +80,8 @@ enum Command {
     /// Run one experiment and write its part of the report.
     #[command(subcommand)]
     Experiment(ExperimentCommand),
-    /// Time ncm against a numpy reference and print the table (criterion for ncm, timeit for numpy).
+    /// Time ncm against a Python reference (numpy, scikit-learn or python-igraph) and print
+    /// the ratios.
     Bench(bench::Cli),
 }
 

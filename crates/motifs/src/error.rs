@@ -37,7 +37,7 @@ pub enum MotifError {
 
     /// Too few null-model samples to estimate a standard deviation.
     #[error(
-        "invalid samples = {samples}: use at least 2 null-model samples (`NullConfig` default 100)"
+        "invalid samples = {samples}: use at least 2 null-model samples"
     )]
     InvalidSamples {
         /// The rejected sample count.

@@ -65,8 +65,9 @@ pub struct Config {
     pub samples_per_chain: usize,
     /// Nearest minima each minimum is joined to by a greedy bridge path. Default 8.
     pub bridge_neighbours: usize,
-    /// Boltzmann-learning steps that refine each pseudo-likelihood fit; 0 skips them, and
-    /// the landscape then uses the pseudo-likelihood model. Default 200.
+    /// Boltzmann-learning steps that refine each subject's pseudo-likelihood fit; 0 skips
+    /// them, and the landscape then uses the pseudo-likelihood model. The eight-region
+    /// comparison and the synthetic check keep their own step counts. Default 200.
     pub boltzmann_iterations: usize,
     /// Persistent chains of Boltzmann learning. Default 500.
     pub boltzmann_chains: usize,
@@ -107,7 +108,8 @@ pub struct Cli {
     /// L2 penalty of the pseudo-likelihood fits.
     #[arg(long, default_value_t = 1e-3)]
     l2_penalty: f64,
-    /// Boltzmann-learning steps that refine each fit (0 skips them).
+    /// Boltzmann-learning steps that refine each subject's fit (0 skips them; the
+    /// eight-region comparison and the synthetic check keep their own step counts).
     #[arg(long, default_value_t = 200)]
     boltzmann_iterations: usize,
     /// Units of the planted synthetic model (0 skips the check).

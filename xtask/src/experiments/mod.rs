@@ -51,6 +51,12 @@ pub fn validate_subjects(subjects: &[String]) -> Result<()> {
             ncm_data::HCP_SUBJECTS
         );
     }
+    if subjects.iter().any(|s| s.trim().is_empty()) {
+        bail!(
+            "a subject name is empty (check for a stray comma); use subjects from {:?}",
+            ncm_data::HCP_SUBJECTS
+        );
+    }
     if let Some(repeated) = first_repeat(subjects) {
         bail!("subject {repeated} is listed twice; list each subject once");
     }

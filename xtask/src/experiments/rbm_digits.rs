@@ -316,7 +316,7 @@ pub fn run(
 
     let ncm = run_ncm(config, &data, digits.n_pixels, device)?;
     let peer = if config.sklearn_peer {
-        run_peer(config, &data, digits.n_pixels, device)
+        Some(run_peer(config, &data, digits.n_pixels, device)?)
     } else {
         None
     };
@@ -445,14 +445,18 @@ fn classify(
     Ok(classifier.accuracy(test, &data.test_labels))
 }
 
-/// Runs scikit-learn and scores its final parameters with ncm's AIS. A failure is logged and
-/// leaves the peer columns empty, so that a machine without Python still gets ncm's results.
+/// Runs scikit-learn and scores its final parameters with ncm's AIS. A failed AIS score is
+/// logged and leaves the peer's likelihood empty.
+///
+/// # Errors
+/// When scikit-learn cannot run, with a hint to turn the peer off, because a report without
+/// its comparison column should not pass for a complete one.
 fn run_peer(
     config: &Config,
     data: &Split,
     n_visible: usize,
     device: &Device,
-) -> Option<PeerResult> {
+) -> Result<PeerResult> {
     let input = PeerInput {
         train: &data.train,
         test: &data.test,
@@ -466,16 +470,10 @@ fn run_peer(
         seed: config.seed,
         logistic_c: config.logistic_c,
     };
-    let run = match sklearn::run(&input, &crate::bench::target_dir()) {
-        Ok(run) => run,
-        Err(error) => {
-            warn!(
-                error = format!("{error:#}"),
-                "scikit-learn peer failed; the report shows ncm only"
-            );
-            return None;
-        }
-    };
+    let run = sklearn::run(&input, &crate::bench::target_dir()).context(
+        "the scikit-learn peer failed; pass --no-sklearn (or set sklearn_peer = false in the \
+         [rbm_digits] settings) to run ncm alone",
+    )?;
     let model = Rbm::from_parameters(
         VisibleUnits::Bernoulli,
         n_visible,
@@ -497,7 +495,7 @@ fn run_peer(
             None
         }
     };
-    Some((run, likelihood))
+    Ok((run, likelihood))
 }
 
 fn mean(values: &[f32]) -> f64 {
@@ -587,9 +585,6 @@ fn render(
          LogisticRegression for the peer column.</p>\n",
         config.ais_chains, config.ais_temperatures, config.logistic_c
     ));
-    if config.sklearn_peer && peer.is_none() {
-        html.push_str("<p>The scikit-learn peer failed to run; see the log.</p>\n");
-    }
     html
 }
 

@@ -81,7 +81,7 @@ fn render_circuit(
 
     let pixels = fit_to_box(
         positions,
-        MARGIN as f64 + 24.0,
+        MARGIN as f64 + 40.0,
         DIAGRAM_SIZE as f64 - MARGIN as f64,
     );
     let max_weight = arcs.iter().map(|a| a.weight.abs()).fold(0.0, f64::max);

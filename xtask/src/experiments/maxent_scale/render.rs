@@ -173,15 +173,19 @@ pub(super) fn html(
         config.bridge_neighbours,
     );
     html.push_str(&subject_table(results, pooled));
-    html.push_str(&format!(
-        "<p>Across the {} subjects, the Pearson correlation of the coupling upper triangles is \
-         {:.3} on average (range {:.3} to {:.3}); the Spearman correlation averages {:.3}.</p>\n",
-        consistency.subjects.len(),
-        consistency.mean_pearson,
-        consistency.min_pearson,
-        consistency.max_pearson,
-        consistency.mean_spearman,
-    ));
+    // Between-subject correlations need at least two subjects; with one there is no pair.
+    if consistency.subjects.len() >= 2 {
+        html.push_str(&format!(
+            "<p>Across the {} subjects, the Pearson correlation of the coupling upper triangles \
+             is {:.3} on average (range {:.3} to {:.3}); the Spearman correlation averages \
+             {:.3}.</p>\n",
+            consistency.subjects.len(),
+            consistency.mean_pearson,
+            consistency.min_pearson,
+            consistency.max_pearson,
+            consistency.mean_spearman,
+        ));
+    }
     html.push_str(&exact_table(small));
     if let Some(synthetic) = synthetic {
         html.push_str(&synthetic_table(synthetic));
