@@ -42,6 +42,12 @@ pub fn validate_subjects(subjects: &[String]) -> Result<()> {
             ncm_data::HCP_SUBJECTS
         );
     }
+    if subjects.iter().any(|s| s.trim().is_empty()) {
+        bail!(
+            "a subject name is empty (check for a stray comma); use subjects from {:?}",
+            ncm_data::HCP_SUBJECTS
+        );
+    }
     if let Some(unknown) = subjects
         .iter()
         .find(|s| !ncm_data::HCP_SUBJECTS.contains(&s.as_str()))
@@ -51,14 +57,36 @@ pub fn validate_subjects(subjects: &[String]) -> Result<()> {
             ncm_data::HCP_SUBJECTS
         );
     }
-    if subjects.iter().any(|s| s.trim().is_empty()) {
-        bail!(
-            "a subject name is empty (check for a stray comma); use subjects from {:?}",
-            ncm_data::HCP_SUBJECTS
-        );
-    }
     if let Some(repeated) = first_repeat(subjects) {
         bail!("subject {repeated} is listed twice; list each subject once");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_subjects;
+
+    fn subjects(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[test]
+    fn subjects_accept_known_names() {
+        assert!(validate_subjects(&subjects(&["101309", "102311"])).is_ok());
+    }
+
+    #[test]
+    fn subjects_reject_bad_lists() {
+        let cases = [
+            (subjects(&[]), "no HCP subject"),
+            (subjects(&["101309", ""]), "empty"),
+            (subjects(&["999999"]), "unknown HCP subject 999999"),
+            (subjects(&["101309", "101309"]), "listed twice"),
+        ];
+        for (list, expected) in cases {
+            let message = validate_subjects(&list).unwrap_err().to_string();
+            assert!(message.contains(expected), "{list:?}: {message}");
+        }
+    }
 }
