@@ -32,7 +32,7 @@ pub fn split_blocks(rows: &[f32], dim: usize, block: usize, every: usize) -> (Ve
     (train, held_out)
 }
 
-/// Sample mean and covariance (divided by n, the maximum-likelihood estimate) of `rows`.
+/// Computes the sample mean and covariance (divided by n, the maximum-likelihood estimate) of `rows`.
 pub fn mean_covariance(rows: &[f32], dim: usize) -> (Vec<f64>, Vec<f64>) {
     let n = (rows.len() / dim) as f64;
     let mut mean = vec![0.0; dim];
@@ -61,10 +61,13 @@ pub fn fitted_gaussian(rows: &[f32], dim: usize, inflation: f64) -> Result<Gauss
     Ok(GaussianMixture::new(&[1.0], &mean, &covariance)?)
 }
 
-/// Mean log density per row of `rows` under `gaussian`, in nats.
+/// Computes the mean log density per row of `rows` under `gaussian`, in nats.
 pub fn mean_log_likelihood(gaussian: &GaussianMixture, rows: &[f32]) -> Result<f64> {
     let values = gaussian.log_density(rows)?;
-    ensure!(!values.is_empty(), "no rows to score");
+    ensure!(
+        !values.is_empty(),
+        "no rows to score; pass at least one row"
+    );
     Ok(values.iter().sum::<f64>() / values.len() as f64)
 }
 
@@ -126,8 +129,8 @@ pub fn sign_pattern(location: &[f64], threshold: f64) -> u32 {
         .fold(0, |state, (i, _)| state | 1 << i)
 }
 
-/// Returns the position in `minima` of the minimum nearest to `state` in Hamming distance
-/// (the first one on ties) and that distance; `None` when `minima` is empty.
+/// Returns the position in `minima` of the minimum nearest to `state` in Hamming distance, with
+/// that distance. Ties go to the first minimum listed, and an empty `minima` gives `None`.
 pub fn nearest_minimum(state: u32, minima: &[u32]) -> Option<(usize, u32)> {
     minima
         .iter()
@@ -136,7 +139,8 @@ pub fn nearest_minimum(state: u32, minima: &[u32]) -> Option<(usize, u32)> {
         .min_by_key(|&(k, distance)| (distance, k))
 }
 
-/// Mean and sample standard deviation (n - 1) of `values`; the sd is 0 for one value.
+/// Computes the mean and sample standard deviation (n - 1) of `values`. The sd of one value
+/// is 0.
 pub fn mean_sd(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;

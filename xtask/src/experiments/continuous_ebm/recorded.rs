@@ -2,9 +2,9 @@
 //! and HCP resting-state BOLD of the eight default-mode regions.
 //!
 //! Each objective is trained with several seeds and scored on held-out rows by the denoising
-//! error and by the log-likelihood -E(x) - log Z^, with log Z^ estimated by importance
-//! sampling from the Gaussian fitted to the training rows (covariance inflated by
-//! `proposal_inflation`). The single fitted Gaussian is the baseline on both scores. On the
+//! error and by the log-likelihood -E(x) - log Z^. The estimate log Z^ comes from importance
+//! sampling with the Gaussian fitted to the training rows as proposal, its covariance scaled by
+//! `proposal_inflation`. The single fitted Gaussian is the baseline on both scores. On the
 //! HCP data the stable fixed points of each seed-0 model are mapped to +-1 patterns and matched
 //! with the local minima of the exact pairwise maximum-entropy model (Ezaki et al. 2017).
 
@@ -134,7 +134,7 @@ pub struct RecordedResults {
     pub attractor_starts: usize,
 }
 
-/// Simulated activity of the recurrent-excitation example circuit (three assemblies of four
+/// Simulates the activity of the recurrent-excitation example circuit (three assemblies of four
 /// neurons) driven by noise only.
 pub fn motif_activity(config: &Config) -> Result<RecordedSet> {
     let circuit = example_circuit(MotifKind::RecurrentExcitation, config.seed)?;
@@ -164,8 +164,8 @@ pub fn motif_activity(config: &Config) -> Result<RecordedSet> {
     })
 }
 
-/// One HCP subject's default-mode BOLD: z-scored rows and +-1 states binarised at each
-/// region's mean, both time x regions.
+/// Reads one HCP subject's default-mode BOLD as z-scored rows and as +-1 states binarised at
+/// each region's mean, both time x regions.
 fn hcp_subject(dir: &DataDir, subject: &str) -> Result<(Vec<f32>, Vec<i8>)> {
     let recording = Recording::from_mat(&dir.hcp_timeseries(subject), "tc", HCP_TR_S)
         .with_context(|| format!("cannot read the BOLD time series of subject {subject}"))?;
@@ -175,7 +175,8 @@ fn hcp_subject(dir: &DataDir, subject: &str) -> Result<(Vec<f32>, Vec<i8>)> {
     Ok((rows, states))
 }
 
-/// HCP default-mode BOLD, z-scored per subject: training and test subjects pooled.
+/// Loads the HCP default-mode BOLD, z-scored per subject, with the training subjects pooled and
+/// the test subjects pooled.
 pub fn hcp_default_mode(config: &Config, data_dir: &Path) -> Result<RecordedSet> {
     let dir = DataDir::new(data_dir);
     let (mut train, mut held_out, mut states) = (Vec::new(), Vec::new(), Vec::new());
@@ -340,7 +341,7 @@ pub fn run(config: &Config, sets: &[RecordedSet], device: &Device) -> Result<Rec
     })
 }
 
-/// Energies of `rows` under `model`, in f64.
+/// Computes the energies of `rows` under `model`, in f64.
 fn energies(model: &EnergyNet, rows: &[f32], dim: usize, device: &Device) -> Result<Vec<f64>> {
     let tensor = Tensor::<2>::from_data(
         TensorData::new(rows.to_vec(), [rows.len() / dim, dim]),
@@ -349,13 +350,14 @@ fn energies(model: &EnergyNet, rows: &[f32], dim: usize, device: &Device) -> Res
     let values = model
         .energy(tensor)
         .try_into_data()
-        .map_err(|error| anyhow::anyhow!("cannot read the energies back: {error:?}"))?
+        .map_err(|error| anyhow::anyhow!("reading the energies back failed: {error:?}"))?
         .try_into_vec_as::<f32>()
-        .map_err(|error| anyhow::anyhow!("cannot read the energies back: {error:?}"))?;
+        .map_err(|error| anyhow::anyhow!("reading the energies back failed: {error:?}"))?;
     Ok(values.into_iter().map(f64::from).collect())
 }
 
-/// The `i`-th character is 1 when region i lies above its mean, as in energy_landscape.
+/// Writes a state index as a string whose i-th character is 1 when region i lies above its
+/// mean, as the energy-landscape experiment does.
 fn pattern(state: u32, n: usize) -> String {
     (0..n)
         .map(|i| if state >> i & 1 == 1 { '1' } else { '0' })
@@ -458,7 +460,7 @@ fn match_attractors(
     Ok((rows, summary, (fractions, count)))
 }
 
-/// Bars of the held-out denoising error over sigma^2 (the identity scores 1) per objective,
+/// Draws bars of the held-out denoising error over sigma^2 (the identity scores 1) per objective,
 /// with the Gaussian's Tweedie estimate.
 pub fn write_figure(out_dir: &Path, results: &RecordedResults) -> Result<()> {
     let sets: Vec<String> = results
@@ -504,7 +506,7 @@ fn mean_pm_sd(mean: f64, sd: f64, digits: usize) -> String {
     format!("{mean:.digits$} ± {sd:.digits$}")
 }
 
-/// The report section's recorded-data part.
+/// Writes the recorded-data part of the report section.
 pub fn html(config: &Config, results: &RecordedResults) -> String {
     let mut html = format!(
         "<h3>Recorded-style data: simulated motif activity and HCP default-mode BOLD</h3>\n\
