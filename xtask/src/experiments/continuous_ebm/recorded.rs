@@ -613,12 +613,13 @@ pub fn html(config: &Config, results: &RecordedResults) -> String {
     );
 
     html.push_str(&format!(
-        "<p>Fixed points of each seed-0 HCP model by gradient descent from {} evenly spaced \
+        "<p>Fixed points of each first-seed HCP model by gradient descent from {} evenly spaced \
          training rows, against the local minima of the exact pairwise maximum-entropy model fitted \
          to the same training subjects binarised at each region's mean (as in the energy-landscape \
          experiment). A stable fixed point maps to the pattern of regions above 0 (the binarisation \
          threshold, since rows are z-scored per subject); a minimum is hit when some stable fixed \
-         point maps onto it exactly.</p>\n",
+         point maps onto it exactly. A fixed point close to 0 (small RMS) gets its pattern from \
+         small offsets, so its match says little.</p>\n",
         results.attractor_starts
     ));
     let header: Vec<String> = [
