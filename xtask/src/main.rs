@@ -177,7 +177,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         rbm_digits::run(&config.rbm_digits, &data_dir, &report_dir, &device, global.backend)?,
         motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
         maxent_scale::run(&config.maxent_scale, &data_dir, &report_dir, &device, global.backend)?,
-        continuous_ebm::run(&config.continuous_ebm, &report_dir, &device, global.backend)?,
+        continuous_ebm::run(&config.continuous_ebm, &data_dir, &report_dir, &device, global.backend)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -232,8 +232,9 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
         ExperimentCommand::ContinuousEbm(cli) => {
             let config = cli.config()?;
             continuous_ebm::validate(&config)?;
+            let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
-            continuous_ebm::run(&config, &report_dir, &device, global.backend)?
+            continuous_ebm::run(&config, &data_dir, &report_dir, &device, global.backend)?
         }
     };
     report::write(&report_dir, &[section])

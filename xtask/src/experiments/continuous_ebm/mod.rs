@@ -1,5 +1,6 @@
-//! Continuous energy-based models trained on Gaussian mixtures whose density is known, one
-//! model per training objective, compared by samples and denoising.
+//! Continuous energy-based models, one per training objective: first on Gaussian mixtures
+//! whose density is known, compared by samples and denoising, then on simulated motif activity
+//! and HCP default-mode BOLD, compared with a fitted Gaussian and a maximum-entropy model.
 //!
 //! For a 2-D ring of eight Gaussians and a 10-D mixture of four, an MLP energy is trained with
 //! each objective of `ncm_ebm::continuous`: denoising score matching (Vincent 2011), sliced
@@ -17,13 +18,30 @@
 //! 3. for the 2-D denoising model, finds fixed points by gradient descent from data points,
 //!    with Hessian eigenvalues and basin sizes.
 //!
+//! The second part ([`recorded`]) trains each objective with [`Config::recorded_seeds`] seeds
+//! on two data sets: the noisy rate activity of the recurrent-excitation example circuit of
+//! `ncm_motifs`, split into training and held-out time blocks, and the BOLD of the eight
+//! default-mode regions, z-scored per subject, with five HCP subjects for training and two
+//! for testing. It reports
+//!
+//! 4. the held-out denoising error at [`Config::recorded_noise`] (mean and sd over seeds) next
+//!    to the identity and the Tweedie estimate of the fitted Gaussian (the Wiener filter);
+//! 5. the held-out log-likelihood -E(x) - log Z^, with log Z^ estimated by importance sampling
+//!    from the fitted Gaussian (covariance scaled by [`Config::proposal_inflation`]), its
+//!    delta-method standard error and effective sample size, next to the Gaussian's own
+//!    held-out log-likelihood;
+//! 6. on the HCP data, the stable fixed points of each objective's first-seed model, mapped to
+//!    +-1 patterns by their sign (the binarisation threshold of z-scored rows is 0) and matched
+//!    by Hamming distance with the local minima of the exact pairwise maximum-entropy model
+//!    fitted to the binarised training subjects (Ezaki et al. 2017), with basin sizes.
+//!
 //! Every random draw (data, initial weights, batches, chains) is seeded from [`Config::seed`].
 
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Context, Result, bail, ensure};
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use clap::Args;
@@ -39,6 +57,9 @@ use serde_json::json;
 use tracing::info;
 
 use crate::backend::Backend;
+
+mod baselines;
+mod recorded;
 use crate::figures::{LineSeries, ScatterGroup, write_group_scatter_svg, write_line_svg};
 use crate::report::{Section, cell, table};
 
@@ -83,6 +104,35 @@ pub struct Config {
     pub eval_noise: f64,
     /// Seed of every random draw (default 2019).
     pub seed: u64,
+    /// Seeds per objective on the recorded data sets (default 3).
+    pub recorded_seeds: usize,
+    /// Adam steps per model on the recorded data sets (default 600).
+    pub recorded_steps: usize,
+    /// Noise level sigma of the recorded data sets, for both the DSM training noise and the
+    /// held-out denoising error (default 0.5: the rows are z-scored, and at sigma = 0.1 every
+    /// denoiser, the identity included, scores within 1% of sigma^2).
+    pub recorded_noise: f64,
+    /// Simulated seconds of the noisy motif circuit (default 300).
+    pub motif_duration_s: f64,
+    /// Noise amplitude of the rate network, state units per square-root second (default 0.5).
+    pub motif_noise_sigma: f64,
+    /// Keep every this many 10 ms samples of the motif activity (default 5, i.e. 50 ms).
+    pub motif_stride: usize,
+    /// Rows per time block of the motif train/held-out split (default 200, i.e. 10 s).
+    pub block_rows: usize,
+    /// Every this many blocks, one is held out (default 4: a quarter).
+    pub held_out_every: usize,
+    /// HCP subjects whose default-mode BOLD trains the models (default: the first five).
+    pub hcp_train_subjects: Vec<String>,
+    /// HCP subjects held out (default: the last two).
+    pub hcp_test_subjects: Vec<String>,
+    /// Proposal draws of the importance-sampling estimate of log Z (default 20000).
+    pub importance_samples: usize,
+    /// Factor on the fitted covariance of the importance proposal, at least 1 so its tails
+    /// are wider than the data's (default 1.5).
+    pub proposal_inflation: f64,
+    /// Training rows from which the HCP fixed points are sought (default 300).
+    pub attractor_starts: usize,
 }
 
 impl Default for Config {
@@ -106,6 +156,25 @@ impl Default for Config {
             mmd_bandwidth_scale: 0.25,
             eval_noise: 0.1,
             seed: 2019,
+            recorded_seeds: 3,
+            recorded_steps: 600,
+            recorded_noise: 0.5,
+            motif_duration_s: 300.0,
+            motif_noise_sigma: 0.5,
+            motif_stride: 5,
+            block_rows: 200,
+            held_out_every: 4,
+            hcp_train_subjects: ncm_data::HCP_SUBJECTS[..5]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            hcp_test_subjects: ncm_data::HCP_SUBJECTS[5..]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            importance_samples: 20_000,
+            proposal_inflation: 1.5,
+            attractor_starts: 300,
         }
     }
 }
@@ -126,6 +195,9 @@ pub struct Cli {
     /// Seed of every random draw (default 2019).
     #[arg(long)]
     seed: Option<u64>,
+    /// Seeds per objective on the recorded data sets (default 3).
+    #[arg(long)]
+    recorded_seeds: Option<usize>,
 }
 
 impl Cli {
@@ -136,6 +208,7 @@ impl Cli {
         config.train_samples = self.train_samples.unwrap_or(config.train_samples);
         config.sampler_steps = self.sampler_steps.unwrap_or(config.sampler_steps);
         config.seed = self.seed.unwrap_or(config.seed);
+        config.recorded_seeds = self.recorded_seeds.unwrap_or(config.recorded_seeds);
         Ok(config)
     }
 }
@@ -170,6 +243,78 @@ pub fn validate(config: &Config) -> Result<()> {
         config.eval_noise.is_finite() && config.eval_noise > 0.0,
         "invalid eval_noise {}; use a finite value > 0 (default 0.1)",
         config.eval_noise
+    );
+    ensure!(
+        config.recorded_seeds >= 1,
+        "recorded_seeds is 0; use at least 1 (default 3)"
+    );
+    ensure!(
+        config.recorded_steps >= 1,
+        "recorded_steps is 0; use at least 1 (default 600)"
+    );
+    ensure!(
+        config.recorded_noise.is_finite() && config.recorded_noise > 0.0,
+        "invalid recorded_noise {}; use a finite value > 0 (default 0.5)",
+        config.recorded_noise
+    );
+    ensure!(
+        config.motif_duration_s.is_finite() && config.motif_duration_s >= 10.0,
+        "invalid motif_duration_s {}; use a finite value >= 10 s (default 300)",
+        config.motif_duration_s
+    );
+    ensure!(
+        config.motif_noise_sigma.is_finite() && config.motif_noise_sigma > 0.0,
+        "invalid motif_noise_sigma {}; use a finite value > 0 (default 0.5)",
+        config.motif_noise_sigma
+    );
+    ensure!(
+        config.motif_stride >= 1,
+        "motif_stride is 0; use at least 1 (default 5)"
+    );
+    ensure!(
+        config.block_rows >= 1,
+        "block_rows is 0; use at least 1 (default 200)"
+    );
+    ensure!(
+        config.held_out_every >= 2,
+        "held_out_every is {}; use at least 2 so that some blocks train (default 4)",
+        config.held_out_every
+    );
+    let motif_rows = (config.motif_duration_s / 0.01) as usize / config.motif_stride;
+    ensure!(
+        motif_rows >= 10 * config.block_rows
+            && motif_rows / config.block_rows >= config.held_out_every,
+        "motif_duration_s {} with motif_stride {} gives {motif_rows} rows, too few for blocks of \
+         {} rows with every {}th held out; lengthen the run or shorten the blocks",
+        config.motif_duration_s,
+        config.motif_stride,
+        config.block_rows,
+        config.held_out_every
+    );
+    super::validate_subjects(&config.hcp_train_subjects).context("invalid hcp_train_subjects")?;
+    super::validate_subjects(&config.hcp_test_subjects).context("invalid hcp_test_subjects")?;
+    if let Some(shared) = config
+        .hcp_test_subjects
+        .iter()
+        .find(|s| config.hcp_train_subjects.contains(s))
+    {
+        bail!(
+            "subject {shared} is in both hcp_train_subjects and hcp_test_subjects; keep them apart"
+        );
+    }
+    ensure!(
+        config.importance_samples >= 100,
+        "importance_samples is {}; use at least 100 (default 20000)",
+        config.importance_samples
+    );
+    ensure!(
+        config.proposal_inflation.is_finite() && config.proposal_inflation >= 1.0,
+        "invalid proposal_inflation {}; use a finite value >= 1 (default 1.5)",
+        config.proposal_inflation
+    );
+    ensure!(
+        config.attractor_starts >= 1,
+        "attractor_starts is 0; use at least 1 (default 300)"
     );
     for objective in objectives(config) {
         TrainConfig {
@@ -295,6 +440,7 @@ fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
 /// Runs the experiment and writes `report/continuous-ebm/`.
 pub fn run(
     config: &Config,
+    data_dir: &Path,
     report_dir: &Path,
     device: &Device,
     backend: Backend,
@@ -333,10 +479,20 @@ pub fn run(
     }
     info!(
         seconds = started.elapsed().as_secs_f64(),
+        "Gaussian-mixture part finished"
+    );
+    let sets = [
+        recorded::motif_activity(config)?,
+        recorded::hcp_default_mode(config, data_dir)?,
+    ];
+    let recorded = recorded::run(config, &sets, device)?;
+    info!(
+        seconds = started.elapsed().as_secs_f64(),
         "continuous EBM experiment finished"
     );
 
     write_figures(&out_dir, config, &results)?;
+    recorded::write_figure(&out_dir, &recorded)?;
     let summary = json!({
         "config": config,
         "backend": backend,
@@ -344,6 +500,7 @@ pub fn run(
         "references": references,
         "attractors_ring_2d_dsm": attractors.0,
         "attractor_starts_unconverged": attractors.1,
+        "recorded": recorded,
     });
     fs::write(
         out_dir.join("result.json"),
@@ -351,8 +508,9 @@ pub fn run(
     )?;
     Ok(Section {
         name: "continuous_ebm".to_owned(),
-        title: "Continuous energy-based models on Gaussian mixtures".to_owned(),
-        html: html(config, &results, &references, &attractors.0, attractors.1),
+        title: "Continuous energy-based models".to_owned(),
+        html: html(config, &results, &references, &attractors.0, attractors.1)
+            + &recorded::html(config, &recorded),
         summary,
     })
 }
@@ -368,7 +526,7 @@ fn reference(
     let dim = data_set.mixture.dim();
     let bandwidth = config.mmd_bandwidth_scale * median_distance(truth, dim)?;
     let second_truth = data_set.mixture.sample(config.eval_samples, seed + 4);
-    let fitted = fitted_gaussian(train, dim)?.sample(config.eval_samples, seed + 5);
+    let fitted = baselines::fitted_gaussian(train, dim, 1.0)?.sample(config.eval_samples, seed + 5);
     Ok(Reference {
         data_set: data_set.name,
         bandwidth,
@@ -384,25 +542,51 @@ fn reference(
     })
 }
 
-/// Fits the single Gaussian with the sample mean and covariance of `rows`.
-fn fitted_gaussian(rows: &[f32], dim: usize) -> Result<GaussianMixture> {
-    let n = (rows.len() / dim) as f64;
-    let mut mean = vec![0.0; dim];
-    for row in rows.chunks(dim) {
-        mean.iter_mut()
-            .zip(row)
-            .for_each(|(m, &x)| *m += f64::from(x) / n);
-    }
-    let mut covariance = vec![0.0; dim * dim];
-    for row in rows.chunks(dim) {
-        for i in 0..dim {
-            for j in 0..dim {
-                covariance[i * dim + j] +=
-                    (f64::from(row[i]) - mean[i]) * (f64::from(row[j]) - mean[j]) / n;
-            }
-        }
-    }
-    Ok(GaussianMixture::new(&[1.0], &mean, &covariance)?)
+/// Trains one energy network with `objective` for `steps` Adam steps from `seed` and returns
+/// it on the inference device.
+fn train_model(
+    config: &Config,
+    dim: usize,
+    train: &[f32],
+    objective: Objective,
+    steps: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<EnergyNet> {
+    Ok(train_with_history(config, dim, train, objective, steps, seed, device)?.0)
+}
+
+/// As [`train_model`], with the loss history.
+fn train_with_history(
+    config: &Config,
+    dim: usize,
+    train: &[f32],
+    objective: Objective,
+    steps: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<(EnergyNet, Vec<TrainRecord>)> {
+    let training_device = device.clone().autodiff();
+    let model = EnergyNetConfig::new(dim)
+        .with_width(config.width)
+        .with_depth(config.depth)
+        .with_confinement(config.confinement)
+        .with_seed(seed)
+        .init(&training_device)?;
+    let mut trainer = Trainer::new(
+        model,
+        train,
+        TrainConfig {
+            objective,
+            steps,
+            seed,
+            ..train_config(config)
+        },
+        &training_device,
+    )?;
+    trainer.run()?;
+    let history = trainer.history().to_vec();
+    Ok((trainer.into_model().valid(), history))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -418,31 +602,21 @@ fn train_and_evaluate(
 ) -> Result<(ModelResult, EnergyNet)> {
     let dim = data_set.mixture.dim();
     let name = objective_name(&objective);
-    let training_device = device.clone().autodiff();
-    let model = EnergyNetConfig::new(dim)
-        .with_width(config.width)
-        .with_depth(config.depth)
-        .with_confinement(config.confinement)
-        .with_seed(config.seed)
-        .init(&training_device)?;
     let started = Instant::now();
-    let mut trainer = Trainer::new(
-        model,
+    let (model, history) = train_with_history(
+        config,
+        dim,
         train,
-        TrainConfig {
-            objective,
-            ..train_config(config)
-        },
-        &training_device,
-    )?;
-    trainer
-        .run()
-        .with_context(|| format!("training {name} on {}", data_set.name))?;
+        objective,
+        config.steps,
+        config.seed,
+        device,
+    )
+    .with_context(|| format!("training {name} on {}", data_set.name))?;
     let train_seconds = started.elapsed().as_secs_f64();
-    let history = trainer.history().to_vec();
-    let model = trainer.into_model().valid();
 
-    let starts = fitted_gaussian(train, dim)?.sample(config.eval_samples, config.seed + 7);
+    let starts =
+        baselines::fitted_gaussian(train, dim, 1.0)?.sample(config.eval_samples, config.seed + 7);
     let starts =
         Tensor::<2>::from_data(TensorData::new(starts, [config.eval_samples, dim]), device);
     let sampler = SamplerConfig {
@@ -743,6 +917,61 @@ mod tests {
                 .to_string()
                 .contains("train_samples")
         );
+        let cases: [(Config, &str); 7] = [
+            (
+                Config {
+                    recorded_seeds: 0,
+                    ..Config::default()
+                },
+                "recorded_seeds",
+            ),
+            (
+                Config {
+                    recorded_noise: f64::NAN,
+                    ..Config::default()
+                },
+                "recorded_noise",
+            ),
+            (
+                Config {
+                    proposal_inflation: 0.5,
+                    ..Config::default()
+                },
+                "proposal_inflation",
+            ),
+            (
+                Config {
+                    held_out_every: 1,
+                    ..Config::default()
+                },
+                "held_out_every",
+            ),
+            (
+                Config {
+                    block_rows: 1000,
+                    ..Config::default()
+                },
+                "too few for blocks",
+            ),
+            (
+                Config {
+                    hcp_test_subjects: vec![ncm_data::HCP_SUBJECTS[0].to_owned()],
+                    ..Config::default()
+                },
+                "in both",
+            ),
+            (
+                Config {
+                    hcp_train_subjects: vec!["999999".to_owned()],
+                    ..Config::default()
+                },
+                "hcp_train_subjects",
+            ),
+        ];
+        for (config, expected) in cases {
+            let message = format!("{:#}", validate(&config).unwrap_err());
+            assert!(message.contains(expected), "{message}");
+        }
         // Settings the library checks come back with their context.
         let bad_step = Config {
             cd_step_size: -1.0,
