@@ -42,7 +42,7 @@ pub const DEFAULT_MODE_REGIONS: [usize; 8] = [18, 19, 38, 39, 68, 69, 70, 71];
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// HCP subject ids; each is fitted separately, then all are pooled.
+    /// HCP subject ids; each is fitted separately, then all are pooled (with two or more).
     pub subjects: Vec<String>,
     /// Region indices (0-based rows of the 94-region HCP matrices), at most 20.
     pub regions: Vec<usize>,
@@ -170,16 +170,22 @@ pub fn run(
         }
         results.push(result);
     }
-    let pooled = fit_subject(
-        "all subjects",
-        &pooled_states,
-        config,
-        Some(&pooled_sc),
-        &fit_config,
-        device,
-    )?;
+    // With one subject the pooled fit would repeat that subject's fit, so it is skipped.
+    let pooled = if config.subjects.len() > 1 {
+        Some(fit_subject(
+            "all subjects",
+            &pooled_states,
+            config,
+            Some(&pooled_sc),
+            &fit_config,
+            device,
+        )?)
+    } else {
+        info!("one subject given, so there is no pooled fit");
+        None
+    };
 
-    write_figures(&out_dir, &results, &pooled, &scatter)?;
+    write_figures(&out_dir, &results, pooled.as_ref(), &scatter)?;
     let region_names: Vec<&str> = config.regions.iter().map(|&r| aal2::REGIONS[r]).collect();
     let summary = json!({
         "config": config,
@@ -195,7 +201,7 @@ pub fn run(
     Ok(Section {
         name: "energy_landscape".to_owned(),
         title: "Energy landscapes of resting-state brain activity".to_owned(),
-        html: render(config, backend, &region_names, &results, &pooled),
+        html: render(config, backend, &region_names, &results, pooled.as_ref()),
         summary,
     })
 }
@@ -328,10 +334,10 @@ fn pattern(state: u32, n: usize) -> String {
 fn write_figures(
     out_dir: &Path,
     results: &[FitResult],
-    pooled: &FitResult,
+    pooled: Option<&FitResult>,
     scatter: &[(f64, f64)],
 ) -> Result<()> {
-    for result in results.iter().chain(std::iter::once(pooled)) {
+    for result in results.iter().chain(pooled) {
         let merges: Vec<(usize, usize, f64)> =
             result.landscape.merges.iter().map(|m| (m.left, m.right, m.energy)).collect();
         write_disconnectivity_svg(
@@ -382,7 +388,7 @@ fn render(
     backend: Backend,
     region_names: &[&str],
     results: &[FitResult],
-    pooled: &FitResult,
+    pooled: Option<&FitResult>,
 ) -> String {
     let regions: Vec<String> = config.regions.iter().map(|r| r.to_string()).collect();
     let mut html = format!(
@@ -408,6 +414,9 @@ fn render(
         n = config.regions.len(),
         pairs = config.regions.len() * (config.regions.len() - 1) / 2,
     );
+    if pooled.is_none() {
+        html.push_str("<p>Only one subject was given, so there is no pooled fit and no pooled row.</p>\n");
+    }
     html.push_str(&fit_table(results, pooled));
     html.push_str(&minima_tables(results, pooled));
     html.push_str(
@@ -417,7 +426,7 @@ fn render(
     html
 }
 
-fn fit_table(results: &[FitResult], pooled: &FitResult) -> String {
+fn fit_table(results: &[FitResult], pooled: Option<&FitResult>) -> String {
     let header: Vec<String> = [
         "subject", "samples", "Newton steps", "moment error", "S1", "S2", "SN", "D1", "D2", "r", "r_D",
         "minima", "largest basin (data)", "mean data energy", "Spearman(J, sc)", "Mantel p",
@@ -427,7 +436,7 @@ fn fit_table(results: &[FitResult], pooled: &FitResult) -> String {
     .collect();
     let rows: Vec<Vec<String>> = results
         .iter()
-        .chain(std::iter::once(pooled))
+        .chain(pooled)
         .map(|r| {
             let largest = r.landscape.basin_data_fraction.iter().cloned().fold(0.0, f64::max);
             let a = &r.accuracy;
@@ -455,13 +464,13 @@ fn fit_table(results: &[FitResult], pooled: &FitResult) -> String {
 }
 
 /// Lists the local minima of each fit beside its disconnectivity graph.
-fn minima_tables(results: &[FitResult], pooled: &FitResult) -> String {
+fn minima_tables(results: &[FitResult], pooled: Option<&FitResult>) -> String {
     let header: Vec<String> = ["minimum (1 = above mean)", "energy", "basin states", "basin data fraction"]
         .iter()
         .map(|s| s.to_string())
         .collect();
     let mut html = String::new();
-    for result in std::iter::once(pooled).chain(results) {
+    for result in pooled.into_iter().chain(results) {
         let landscape = &result.landscape;
         let rows: Vec<Vec<String>> = (0..landscape.minima.len())
             .map(|k| {
@@ -507,5 +516,29 @@ mod tests {
             ..Config::default()
         };
         validate(&config).unwrap();
+    }
+
+    #[test]
+    fn report_without_pooled_fit_has_no_pooled_row() {
+        // Two regions and four states, each observed twice: a valid exact fit.
+        let config = Config {
+            regions: vec![18, 19],
+            ..Config::default()
+        };
+        let states: Vec<i8> = [[1, 1], [1, -1], [-1, 1], [-1, -1]].repeat(2).concat();
+        let fit = fit_subject(
+            "101309",
+            &states,
+            &config,
+            None,
+            &ExactFitConfig::default(),
+            &Device::flex(),
+        )
+        .unwrap();
+        let results = [fit];
+        let html = render(&config, Backend::Flex, &["a", "b"], &results, None);
+        assert!(html.contains("no pooled fit"), "{html}");
+        assert!(!html.contains("all subjects pooled"), "{html}");
+        assert_eq!(html.matches("<h3>Local minima").count(), 1);
     }
 }
