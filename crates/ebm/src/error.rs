@@ -13,6 +13,10 @@ use thiserror::Error;
 /// iteration of the exact fit visits every state a few times.
 pub const MAX_ENUMERATED_SPINS: usize = 20;
 
+/// Largest number of local minima an energy landscape may have. The k x k barrier matrix then
+/// takes at most 2 GiB of f64.
+pub const MAX_LANDSCAPE_MINIMA: usize = 1 << 14;
+
 /// Errors returned by model construction, fitting, landscape analysis and associative memories.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum EbmError {
@@ -29,6 +33,20 @@ pub enum EbmError {
         /// Number of spins requested.
         n_spins: usize,
         /// Largest supported number of spins.
+        max: usize,
+    },
+
+    /// An energy landscape has more local minima than [`MAX_LANDSCAPE_MINIMA`].
+    #[error(
+        "the energy landscape has {minima} local minima, more than the limit of {max} for the \
+         k x k barrier matrix; the model probably has a flat direction (a spin with zero field \
+         and no couplings makes every state of a plateau a minimum): add a small field or an L2 \
+         penalty to the fit, or use sampled_energy_landscape with fewer samples"
+    )]
+    TooManyMinima {
+        /// Number of local minima found.
+        minima: usize,
+        /// The limit [`MAX_LANDSCAPE_MINIMA`].
         max: usize,
     },
 
@@ -232,7 +250,9 @@ pub enum EbmError {
     },
 
     /// A continuous pattern has a NaN or infinite component.
-    #[error("pattern {pattern} has value {value} at unit {unit}, which is not finite; pass finite patterns")]
+    #[error(
+        "pattern {pattern} has value {value} at unit {unit}, which is not finite; pass finite patterns"
+    )]
     NonFinitePattern {
         /// Pattern (row) index.
         pattern: usize,

@@ -4,7 +4,10 @@
 //!
 //! - A local minimum is a state with no single-flip neighbour of strictly lower energy. When
 //!   energies are distinct this means lower than every neighbour. On an exact plateau every
-//!   state of the plateau is a minimum, and they merge at their common energy.
+//!   state of the plateau is a minimum, and they merge at their common energy. A flat model
+//!   (all fields and couplings 0) therefore has 2^N minima; above
+//!   [`crate::MAX_LANDSCAPE_MINIMA`] the analysis returns [`crate::EbmError::TooManyMinima`]
+//!   instead of allocating the k x k barrier matrix.
 //! - Basins come from steepest descent: each state moves to its lowest-energy neighbour while
 //!   that neighbour is strictly lower. Among equally low neighbours the one that flips the
 //!   lowest spin index wins.
@@ -16,7 +19,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{EbmError, MAX_LANDSCAPE_MINIMA, Result};
 use crate::model::{IsingModel, spins_to_state, validate_enumerable, validate_samples};
 
 /// One join in the disconnectivity graph, numbered like a scipy linkage matrix.
@@ -60,7 +63,9 @@ pub struct EnergyLandscape {
 /// # Errors
 /// [`crate::EbmError::TooManySpins`] for N > 20 and the sample errors
 /// ([`crate::EbmError::EmptySamples`], [`crate::EbmError::SampleLengthMismatch`],
-/// [`crate::EbmError::InvalidSpin`]) and model errors from [`IsingModel::validate`].
+/// [`crate::EbmError::InvalidSpin`]), model errors from [`IsingModel::validate`], and
+/// [`crate::EbmError::TooManyMinima`] above [`MAX_LANDSCAPE_MINIMA`] minima, which a flat
+/// model (for example all fields and couplings 0) produces.
 pub fn energy_landscape(model: &IsingModel, samples: &[i8]) -> Result<EnergyLandscape> {
     model.validate()?;
     let n = model.n_spins();
@@ -68,12 +73,19 @@ pub fn energy_landscape(model: &IsingModel, samples: &[i8]) -> Result<EnergyLand
     let n_samples = validate_samples(samples, n)?;
 
     let n_states = 1u32 << n;
-    let energies: Vec<f64> =
-        (0..n_states).into_par_iter().map(|x| model.energy_of_index_unchecked(x)).collect();
+    let energies: Vec<f64> = (0..n_states)
+        .into_par_iter()
+        .map(|x| model.energy_of_index_unchecked(x))
+        .collect();
     let descent = descent_targets(&energies, n);
     let order = increasing_energy_order(&energies);
 
-    let minima: Vec<u32> = order.iter().copied().filter(|&x| descent[x as usize] == x).collect();
+    let minima: Vec<u32> = order
+        .iter()
+        .copied()
+        .filter(|&x| descent[x as usize] == x)
+        .collect();
+    check_minima_count(minima.len())?;
     let minima_energy: Vec<f64> = minima.iter().map(|&x| energies[x as usize]).collect();
     let basin_of_state = assign_basins(&order, &descent, &minima);
 
@@ -85,7 +97,9 @@ pub fn energy_landscape(model: &IsingModel, samples: &[i8]) -> Result<EnergyLand
     for row in samples.chunks_exact(n) {
         basin_data_fraction[basin_of_state[spins_to_state(row) as usize] as usize] += 1.0;
     }
-    basin_data_fraction.iter_mut().for_each(|f| *f /= n_samples as f64);
+    basin_data_fraction
+        .iter_mut()
+        .for_each(|f| *f /= n_samples as f64);
 
     let (barrier, merges) = disconnectivity(&energies, &order, &minima, &basin_of_state, n);
     Ok(EnergyLandscape {
@@ -98,6 +112,17 @@ pub fn energy_landscape(model: &IsingModel, samples: &[i8]) -> Result<EnergyLand
         barrier,
         merges,
     })
+}
+
+/// Rejects more than [`MAX_LANDSCAPE_MINIMA`] minima before the k x k barrier matrix is made.
+pub(crate) fn check_minima_count(minima: usize) -> Result<()> {
+    if minima > MAX_LANDSCAPE_MINIMA {
+        return Err(EbmError::TooManyMinima {
+            minima,
+            max: MAX_LANDSCAPE_MINIMA,
+        });
+    }
+    Ok(())
 }
 
 /// For every state, its lowest strictly lower neighbour (lowest flipped bit on ties), or
@@ -124,7 +149,9 @@ fn descent_targets(energies: &[f64], n: usize) -> Vec<u32> {
 fn increasing_energy_order(energies: &[f64]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..energies.len() as u32).collect();
     order.par_sort_unstable_by(|&a, &b| {
-        energies[a as usize].total_cmp(&energies[b as usize]).then(a.cmp(&b))
+        energies[a as usize]
+            .total_cmp(&energies[b as usize])
+            .then(a.cmp(&b))
     });
     order
 }
@@ -153,7 +180,10 @@ pub(crate) struct DisjointSets {
 
 impl DisjointSets {
     pub(crate) fn new(len: usize) -> Self {
-        Self { parent: (0..len as u32).collect(), size: vec![1; len] }
+        Self {
+            parent: (0..len as u32).collect(),
+            size: vec![1; len],
+        }
     }
 
     pub(crate) fn find(&mut self, mut x: u32) -> u32 {
@@ -167,7 +197,11 @@ impl DisjointSets {
 
     /// Joins two distinct roots and returns the new root.
     pub(crate) fn union_roots(&mut self, a: u32, b: u32) -> u32 {
-        let (big, small) = if self.size[a as usize] >= self.size[b as usize] { (a, b) } else { (b, a) };
+        let (big, small) = if self.size[a as usize] >= self.size[b as usize] {
+            (a, b)
+        } else {
+            (b, a)
+        };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
         big
@@ -240,7 +274,12 @@ impl Dendrogram {
         for (a, &energy) in minima_energy.iter().enumerate() {
             barrier[a * k + a] = energy;
         }
-        Self { k, members: (0..k).map(|a| vec![a]).collect(), barrier, merges: Vec::new() }
+        Self {
+            k,
+            members: (0..k).map(|a| vec![a]).collect(),
+            barrier,
+            merges: Vec::new(),
+        }
     }
 
     /// Joins clusters `a` and `b` at `energy` and returns the new cluster id.
@@ -256,7 +295,12 @@ impl Dendrogram {
         }
         let mut joined = left_members;
         joined.extend(right_members);
-        self.merges.push(Merge { left, right, energy, minima_count: joined.len() });
+        self.merges.push(Merge {
+            left,
+            right,
+            energy,
+            minima_count: joined.len(),
+        });
         self.members.push(joined);
         self.k + self.merges.len() - 1
     }

@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::landscape::{Dendrogram, DisjointSets, Merge};
+use crate::landscape::{Dendrogram, DisjointSets, Merge, check_minima_count};
 use crate::model::{IsingModel, validate_samples};
 
 /// Settings of [`sampled_energy_landscape`].
@@ -85,7 +85,8 @@ pub struct SampledLandscape {
 /// # Errors
 /// Model errors from [`IsingModel::validate`], and for either buffer
 /// [`crate::EbmError::EmptySamples`], [`crate::EbmError::SampleLengthMismatch`] and
-/// [`crate::EbmError::InvalidSpin`].
+/// [`crate::EbmError::InvalidSpin`], and [`crate::EbmError::TooManyMinima`] when the descents
+/// end in more than [`crate::MAX_LANDSCAPE_MINIMA`] distinct minima.
 pub fn sampled_energy_landscape(
     model: &IsingModel,
     data: &[i8],
@@ -118,6 +119,7 @@ pub fn sampled_energy_landscape(
     let position: HashMap<u32, usize> = minima.iter().enumerate().map(|(k, &id)| (id, k)).collect();
 
     let k = minima.len();
+    check_minima_count(k)?;
     let mut basin_state_count = vec![0u64; k];
     for basin in set.basin.iter().flatten() {
         basin_state_count[position[basin]] += 1;

@@ -50,7 +50,7 @@ mod walsh;
 
 pub use accuracy::{AccuracyIndices, accuracy_indices};
 pub use convention::{ZeroOneModel, spins_to_zero_one, zero_one_to_spins};
-pub use error::{EbmError, MAX_ENUMERATED_SPINS, Result};
+pub use error::{EbmError, MAX_ENUMERATED_SPINS, MAX_LANDSCAPE_MINIMA, Result};
 pub use fit::{ExactFit, ExactFitConfig, fit_exact};
 pub use hopfield::{
     ClassicHopfield, DenseAssociativeMemory, DenseUpdateConfig, HebbMemory, HopfieldLayer,

@@ -4,10 +4,12 @@
 
 mod common;
 
-use ncm_ebm::{EbmError, EnergyLandscape, IsingModel, energy_landscape};
+use ncm_ebm::{EbmError, EnergyLandscape, IsingModel, MAX_LANDSCAPE_MINIMA, energy_landscape};
 
 fn energies(model: &IsingModel) -> Vec<f64> {
-    (0..(1u32 << model.n_spins())).map(|x| model.energy_of_index(x).unwrap()).collect()
+    (0..(1u32 << model.n_spins()))
+        .map(|x| model.energy_of_index(x).unwrap())
+        .collect()
 }
 
 /// Minimax path energy between every pair of states: the lowest possible maximum energy on a
@@ -67,18 +69,31 @@ fn check_against_brute_force(model: &IsingModel, landscape: &EnergyLandscape, sa
     assert_eq!(minima, expected_minima, "minima");
     let k = landscape.minima.len();
     for (a, &x) in landscape.minima.iter().enumerate() {
-        assert_eq!(landscape.minima_energy[a], energy[x as usize], "minimum {a} energy");
-        assert_eq!(landscape.basin_of_state[x as usize] as usize, a, "minimum {a} basin");
+        assert_eq!(
+            landscape.minima_energy[a], energy[x as usize],
+            "minimum {a} energy"
+        );
+        assert_eq!(
+            landscape.basin_of_state[x as usize] as usize, a,
+            "minimum {a} basin"
+        );
     }
 
     for x in 0..size {
         let basin = landscape.basin_of_state[x] as usize;
         assert!(basin < k, "state {x} has basin {basin} of {k}");
-        assert_eq!(landscape.minima[basin] as usize, descend(&energy, n, x), "state {x} basin");
+        assert_eq!(
+            landscape.minima[basin] as usize,
+            descend(&energy, n, x),
+            "state {x} basin"
+        );
     }
     assert_eq!(landscape.basin_state_count.iter().sum::<u64>(), size as u64);
     let fraction_total: f64 = landscape.basin_data_fraction.iter().sum();
-    assert!((fraction_total - 1.0).abs() < 1e-12, "data fractions sum to {fraction_total}");
+    assert!(
+        (fraction_total - 1.0).abs() < 1e-12,
+        "data fractions sum to {fraction_total}"
+    );
     assert_eq!(samples.len() % n, 0);
 
     let expected_barrier = minimax_barriers(&energy, n);
@@ -86,7 +101,11 @@ fn check_against_brute_force(model: &IsingModel, landscape: &EnergyLandscape, sa
         for b in 0..k {
             let x = landscape.minima[a] as usize;
             let y = landscape.minima[b] as usize;
-            assert_eq!(landscape.barrier[a * k + b], expected_barrier[x * size + y], "barrier ({a}, {b})");
+            assert_eq!(
+                landscape.barrier[a * k + b],
+                expected_barrier[x * size + y],
+                "barrier ({a}, {b})"
+            );
         }
     }
     check_merges(landscape);
@@ -96,17 +115,34 @@ fn check_against_brute_force(model: &IsingModel, landscape: &EnergyLandscape, sa
 /// barrier between its two sides.
 fn check_merges(landscape: &EnergyLandscape) {
     let k = landscape.minima.len();
-    assert_eq!(landscape.merges.len(), k - 1, "a connected hypercube merges all minima");
+    assert_eq!(
+        landscape.merges.len(),
+        k - 1,
+        "a connected hypercube merges all minima"
+    );
     let mut members: Vec<Vec<usize>> = (0..k).map(|a| vec![a]).collect();
     let mut previous = f64::NEG_INFINITY;
     for (i, merge) in landscape.merges.iter().enumerate() {
-        assert!(merge.left < merge.right, "merge {i}: left {} >= right {}", merge.left, merge.right);
-        assert!(merge.right < k + i, "merge {i}: right {} is not an earlier cluster", merge.right);
+        assert!(
+            merge.left < merge.right,
+            "merge {i}: left {} >= right {}",
+            merge.left,
+            merge.right
+        );
+        assert!(
+            merge.right < k + i,
+            "merge {i}: right {} is not an earlier cluster",
+            merge.right
+        );
         assert!(merge.energy >= previous, "merge {i} energy decreases");
         previous = merge.energy;
         for &p in &members[merge.left] {
             for &q in &members[merge.right] {
-                assert_eq!(landscape.barrier[p * k + q], merge.energy, "merge {i} barrier");
+                assert_eq!(
+                    landscape.barrier[p * k + q],
+                    merge.energy,
+                    "merge {i} barrier"
+                );
             }
         }
         let mut joined = members[merge.left].clone();
@@ -145,7 +181,9 @@ fn ferromagnet_has_two_symmetric_minima() {
     let mut coupling = vec![1.0; n * n];
     (0..n).for_each(|i| coupling[i * n + i] = 0.0);
     let model = IsingModel::new(vec![0.0; n], coupling).unwrap();
-    let samples = [1i8, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, -1];
+    let samples = [
+        1i8, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, -1,
+    ];
     let landscape = energy_landscape(&model, &samples).unwrap();
 
     assert_eq!(landscape.minima, vec![0, 63]);
@@ -186,6 +224,24 @@ fn landscape_rejects_bad_input() {
     edited.coupling.pop();
     assert!(matches!(
         energy_landscape(&edited, &[1, 1, 1]),
-        Err(EbmError::CouplingShape { len: 8, n_spins: 3, expected: 9 })
+        Err(EbmError::CouplingShape {
+            len: 8,
+            n_spins: 3,
+            expected: 9
+        })
     ));
+}
+
+#[test]
+fn flat_model_reports_too_many_minima() {
+    // With every field and coupling 0, no neighbour is strictly lower, so each of the 2^16
+    // states is a minimum. The error must come before the 2^32-entry barrier matrix.
+    let flat = IsingModel::independent(vec![0.0; 16]).unwrap();
+    assert_eq!(
+        energy_landscape(&flat, &[1; 16]),
+        Err(EbmError::TooManyMinima {
+            minima: 1 << 16,
+            max: MAX_LANDSCAPE_MINIMA
+        })
+    );
 }

@@ -9,9 +9,9 @@
 mod common;
 
 use ncm_ebm::{
-    EbmError, ExactFitConfig, IsingModel, LandscapeSearchConfig, MeanFieldMethod, Moments,
-    PseudoLikelihoodConfig, ZeroOneModel, energy_landscape, fit_exact, fit_mean_field,
-    fit_pseudolikelihood, fit_pseudolikelihood_weighted, mean_field_from_moments,
+    EbmError, ExactFitConfig, IsingModel, LandscapeSearchConfig, MAX_LANDSCAPE_MINIMA,
+    MeanFieldMethod, Moments, PseudoLikelihoodConfig, ZeroOneModel, energy_landscape, fit_exact,
+    fit_mean_field, fit_pseudolikelihood, fit_pseudolikelihood_weighted, mean_field_from_moments,
     sampled_energy_landscape, spins_to_zero_one, state_to_spins, zero_one_to_spins,
 };
 
@@ -631,4 +631,23 @@ fn sampled_landscape_rejects_bad_input() {
         sampled_energy_landscape(&bad_model, &[1, 1], &[1, 1], &config),
         Err(EbmError::NonFiniteField { index: 0, .. })
     ));
+}
+
+#[test]
+fn sampled_landscape_of_flat_model_reports_too_many_minima() {
+    // With every field and coupling 0 no flip lowers the energy, so each of the 2^16 distinct
+    // data states is its own minimum, above the limit of MAX_LANDSCAPE_MINIMA.
+    let flat = IsingModel::independent(vec![0.0; 16]).unwrap();
+    assert_eq!(
+        sampled_energy_landscape(
+            &flat,
+            &all_states(16),
+            &[1; 16],
+            &LandscapeSearchConfig::default()
+        ),
+        Err(EbmError::TooManyMinima {
+            minima: 1 << 16,
+            max: MAX_LANDSCAPE_MINIMA
+        })
+    );
 }

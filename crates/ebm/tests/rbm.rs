@@ -11,7 +11,9 @@ mod common;
 
 use burn::tensor::Device;
 use common::Xorshift;
-use ncm_ebm::rbm::{AisConfig, Engine, Rbm, RbmConfig, RbmError, Sigma, TrainConfig, VisibleUnits};
+use ncm_ebm::rbm::{
+    AisConfig, Engine, MAX_WEIGHTS, Rbm, RbmConfig, RbmError, Sigma, TrainConfig, VisibleUnits,
+};
 
 /// Random Bernoulli RBM with weights and biases uniform in [-scale, scale).
 fn random_rbm(n_visible: usize, n_hidden: usize, scale: f64, seed: u64) -> Rbm {
@@ -686,6 +688,32 @@ fn bad_model_configs_give_typed_errors() {
             ..
         })
     ));
+    // 2^14 * 2^14 = 2^28 weights is the limit; one more hidden unit exceeds it. The check
+    // runs before any allocation, so the limit case is tested through validate only.
+    assert_eq!(MAX_WEIGHTS, 1 << 28);
+    assert_eq!(
+        config(VisibleUnits::Bernoulli, 1 << 14, 1 << 14, 0.01).validate(),
+        Ok(())
+    );
+    assert_eq!(
+        Rbm::new(&config(
+            VisibleUnits::Bernoulli,
+            1 << 14,
+            (1 << 14) + 1,
+            0.01
+        )),
+        Err(RbmError::TooManyWeights {
+            n_visible: 1 << 14,
+            n_hidden: (1 << 14) + 1,
+            weights: (1 << 28) + (1 << 14),
+            max: 1 << 28
+        })
+    );
+    // The product overflows usize; the check must not wrap around.
+    assert!(matches!(
+        Rbm::new(&config(VisibleUnits::Bernoulli, usize::MAX, 2, 0.01)),
+        Err(RbmError::TooManyWeights { .. })
+    ));
     let sigma = |values: Vec<f32>| VisibleUnits::Gaussian(Sigma::PerUnit(values));
     assert_eq!(
         Rbm::new(&config(sigma(vec![1.0, 0.0, 1.0]), 3, 2, 0.01)),
@@ -801,6 +829,28 @@ fn bad_training_configs_give_typed_errors() {
             other => panic!("{name}: expected InvalidSetting, got {other:?}"),
         }
     }
+
+    // small_data() has 40 rows: a batch of 40 is accepted, 41 is not.
+    let whole = TrainConfig {
+        batch_size: 40,
+        epochs: 1,
+        ..TrainConfig::default()
+    };
+    assert!(rbm.fit(&data, &whole, &Engine::Host).is_ok());
+    assert_eq!(
+        rbm.fit(
+            &data,
+            &TrainConfig {
+                batch_size: 41,
+                ..whole
+            },
+            &Engine::Host
+        ),
+        Err(RbmError::BatchLargerThanData {
+            batch_size: 41,
+            n_samples: 40
+        })
+    );
 
     let dev = device();
     let ais = |config: AisConfig| rbm.log_partition_ais(&config, &dev);

@@ -80,7 +80,7 @@ const MILO_MOTIFS: [PublishedMotif; 3] = [
 pub struct Config {
     /// Randomised networks drawn per null model and network.
     pub samples: usize,
-    /// Accepted edge switches per edge when drawing one randomised network.
+    /// Accepted edge switches per edge when drawing one randomised network, at least 1.
     pub switches_per_edge: f64,
     /// Seed of the null-model samplers.
     pub seed: u64,
@@ -172,6 +172,13 @@ pub fn validate(config: &Config) -> Result<()> {
     }
     .validate()
     .context("invalid census4_samples")?;
+    if !(config.switches_per_edge >= 1.0) {
+        bail!(
+            "invalid switches_per_edge {}; use at least 1 (default 10), because with fewer \
+             switches each randomised network stays close to the observed one",
+            config.switches_per_edge
+        );
+    }
     if let Some(path) = &config.edges
         && !path.is_file()
     {
@@ -665,4 +672,31 @@ fn render_census4_profiles(results: &[NetworkResult]) -> Result<String> {
         .collect();
     html.push_str(&table(&header, &rows));
     Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid() {
+        validate(&Config::default()).unwrap();
+    }
+
+    #[test]
+    fn validate_rejects_fewer_than_one_switch_per_edge() {
+        for switches_per_edge in [1e-9, 0.5] {
+            let config = Config {
+                switches_per_edge,
+                ..Config::default()
+            };
+            let error = validate(&config).unwrap_err().to_string();
+            assert!(error.contains("at least 1"), "{switches_per_edge}: {error}");
+        }
+        let config = Config {
+            switches_per_edge: 1.0,
+            ..Config::default()
+        };
+        validate(&config).unwrap();
+    }
 }

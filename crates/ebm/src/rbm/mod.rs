@@ -44,7 +44,7 @@ mod score;
 mod train;
 
 pub use ais::AisEstimate;
-pub use config::{AisConfig, RbmConfig, Sigma, TrainConfig, VisibleUnits};
+pub use config::{AisConfig, MAX_WEIGHTS, RbmConfig, Sigma, TrainConfig, VisibleUnits};
 pub use error::{RbmError, Result};
 pub use model::Rbm;
 pub use train::{Engine, RbmTrainer};

@@ -69,10 +69,17 @@ impl<'a> RbmTrainer<'a> {
     /// - `engine`: where the updates run.
     ///
     /// # Errors
-    /// [`TrainConfig::validate`] errors and the data errors of [`Rbm::validate_data`].
+    /// [`TrainConfig::validate`] errors, the data errors of [`Rbm::validate_data`] and
+    /// [`RbmError::BatchLargerThanData`].
     pub fn new(rbm: Rbm, data: &'a [f32], config: &TrainConfig, engine: &Engine) -> Result<Self> {
         config.validate()?;
         let n_samples = rbm.validate_data(data)?;
+        if config.batch_size > n_samples {
+            return Err(RbmError::BatchLargerThanData {
+                batch_size: config.batch_size,
+                n_samples,
+            });
+        }
         let state = match engine {
             Engine::Tensor(device) => State::Tensor(TensorState::new(&rbm, config, device)),
             Engine::Host => State::Host(HostState::new(&rbm, config)),

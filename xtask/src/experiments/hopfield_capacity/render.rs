@@ -337,24 +337,39 @@ fn pseudo_inverse_summary(config: &Config, results: &Results) -> String {
     if parts.is_empty() {
         return String::new();
     }
+    let rounded =
+        |loads: &[f64]| -> Vec<f64> { loads.iter().map(|l| (l * 100.0).round() / 100.0).collect() };
+    let mut left_out = Vec::new();
+    for sweep in results.sweeps.iter().filter(|s| s.rule == "pseudo-inverse") {
+        let dropped = &config.pseudo_inverse_loads[sweep.points.len()..];
+        if !dropped.is_empty() {
+            left_out.push(format!("{:?} at N = {}", rounded(dropped), sweep.size));
+        }
+    }
+    let left_out = if left_out.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Loads that give P ≥ N are left out: {}.",
+            escape(&left_out.join(", "))
+        )
+    };
     format!(
-        "<p>Pseudo-inverse rule with zero diagonal, measured on the loads {:?}: {}. A dash \
-         means no grid load qualifies. Starting at a stored pattern tests only whether it is a \
-         fixed point: the field on unit i is then (1 − w<sub>ii</sub>) ξ<sub>i</sub>, and \
-         w<sub>ii</sub> stays near P/N &lt; 1. The basin measurement below probes the \
+        "<p>Pseudo-inverse rule with zero diagonal, measured on the loads {:?}: {}.{left_out} \
+         A dash means no grid load qualifies. Starting at a stored pattern tests only whether \
+         it is a fixed point: the field on unit i is then (1 − w<sub>ii</sub>) ξ<sub>i</sub>, \
+         and w<sub>ii</sub> stays near P/N &lt; 1. The basin measurement below probes the \
          attraction around the patterns instead.</p>\n",
-        config
-            .pseudo_inverse_loads
-            .iter()
-            .map(|l| (l * 100.0).round() / 100.0)
-            .collect::<Vec<_>>(),
+        rounded(&config.pseudo_inverse_loads),
         escape(&parts.join("; "))
     )
 }
 
 fn sweep_table(results: &Results, rule: &str) -> String {
     let sweeps: Vec<&RuleSweep> = results.sweeps.iter().filter(|s| s.rule == rule).collect();
-    let Some(first) = sweeps.first() else {
+    // Pseudo-inverse sweeps of small N leave out the largest loads, so the longest sweep
+    // gives the rows and shorter ones show a dash there.
+    let Some(first) = sweeps.iter().max_by_key(|s| s.points.len()) else {
         return String::new();
     };
     let mut header = vec!["α = P/N".to_owned()];
@@ -367,10 +382,10 @@ fn sweep_table(results: &Results, rule: &str) -> String {
         .map(|index| {
             let mut row = vec![format!("{:.2}", first.points[index].load)];
             for sweep in &sweeps {
-                let point = &sweep.points[index];
-                row.push(cell(Some(point.mean_overlap), 3));
-                row.push(cell(Some(100.0 * point.bit_error_rate), 2));
-                row.push(cell(Some(point.exact_fraction), 2));
+                let point = sweep.points.get(index);
+                row.push(cell(point.map(|p| p.mean_overlap), 3));
+                row.push(cell(point.map(|p| 100.0 * p.bit_error_rate), 2));
+                row.push(cell(point.map(|p| p.exact_fraction), 2));
             }
             row
         })

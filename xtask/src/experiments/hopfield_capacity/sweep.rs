@@ -12,7 +12,7 @@ use ncm_ebm::hopfield::{overlap, random_patterns};
 use ncm_ebm::{ClassicHopfield, LearningRule};
 use rayon::prelude::*;
 use serde::Serialize;
-use tracing::info;
+use tracing::{debug, info};
 
 use super::{
     Config, HEBB_CRITICAL_OVERLAP, RULES, derive_seed, first_crossing_below, largest_passing,
@@ -79,14 +79,29 @@ pub(super) struct ErrorFreeCapacity {
 pub(super) fn run_sweeps(config: &Config, device: &Device) -> Result<Vec<RuleSweep>> {
     let mut sweeps = Vec::new();
     for rule in RULES {
-        let (sizes, loads) = match rule {
-            LearningRule::PseudoInverse => {
-                (config.pseudo_inverse_sizes(), &config.pseudo_inverse_loads)
+        if rule == LearningRule::PseudoInverse {
+            for size in config.pseudo_inverse_sizes() {
+                let loads = config.pseudo_inverse_loads_for(size);
+                let dropped = &config.pseudo_inverse_loads[loads.len()..];
+                if !dropped.is_empty() {
+                    debug!(
+                        size,
+                        ?dropped,
+                        "pseudo-inverse loads left out because they give P >= N"
+                    );
+                }
+                sweeps.push(sweep_rule(config, rule, size, &loads, device)?);
             }
-            _ => (config.sizes.clone(), &config.local_rule_loads),
-        };
-        for size in sizes {
-            sweeps.push(sweep_rule(config, rule, size, loads, device)?);
+        } else {
+            for &size in &config.sizes {
+                sweeps.push(sweep_rule(
+                    config,
+                    rule,
+                    size,
+                    &config.local_rule_loads,
+                    device,
+                )?);
+            }
         }
     }
     Ok(sweeps)
