@@ -188,7 +188,7 @@ const MIN_MANTEL_PERMUTATIONS: usize = 99;
 const MIN_MODEL_SAMPLES: usize = 100;
 
 /// Fit, reliability, structure-function and landscape summary of one subject or the pool.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub(crate) struct SubjectResult {
     subject: String,
     samples: usize,
@@ -214,7 +214,7 @@ const SUMMARISED_MINIMA: usize = 30;
 
 /// The parts of a [`SampledLandscape`] written to `result.json`. The full barrier matrix of
 /// a thousand minima would take tens of megabytes per subject.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub(crate) struct LandscapeSummary {
     searched_states: usize,
     minima_count: usize,
@@ -294,14 +294,19 @@ pub fn run(
             .zip(&sc)
             .for_each(|(total, v)| *total += v / config.subjects.len() as f64);
     }
-    let pooled = analyse(
-        POOLED,
-        &pooled_states,
-        &pooled_sc,
-        config,
-        config.subjects.len() as u64,
-        device,
-    )?;
+    // With one subject the pooled data is that subject's data, so its fit is reused rather
+    // than repeated; the figures and tables then describe that subject.
+    let pooled = match results.as_slice() {
+        [only] => only.clone(),
+        _ => analyse(
+            POOLED,
+            &pooled_states,
+            &pooled_sc,
+            config,
+            config.subjects.len() as u64,
+            device,
+        )?,
+    };
     let consistency = Consistency::new(&results, n);
     let small = compare_with_exact(&pooled_states, n, config, device)?;
     let synthetic = match config.synthetic_units {
@@ -509,7 +514,7 @@ impl Consistency {
 }
 
 /// Boltzmann learning from the pseudo-likelihood fit and its moment check.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub(crate) struct Refinement {
     seconds: f64,
     before: MomentCheck,

@@ -31,7 +31,7 @@ pub(super) fn write_figures(
     (0..n).for_each(|i| coupling[i * n + i] = f64::NAN);
     write_heatmap_svg(
         &out_dir.join("coupling_pooled.svg"),
-        "Couplings J_ij, all subjects pooled (AAL2 order)",
+        &format!("Couplings J_ij, {} (AAL2 order)", pooled_label(pooled)),
         "region j",
         "region i",
         &coupling,
@@ -94,7 +94,10 @@ pub(super) fn write_figures(
     let merges = single_linkage(&landscape.lowest_barrier, listed, drawn);
     write_disconnectivity_svg(
         &out_dir.join("disconnectivity_pooled.svg"),
-        &format!("Disconnectivity graph, {drawn} lowest minima of the pooled model"),
+        &format!(
+            "Disconnectivity graph, {drawn} lowest minima, {}",
+            pooled_label(pooled)
+        ),
         &landscape.minima_energy[..drawn],
         &labels,
         &merges,
@@ -230,7 +233,8 @@ fn subject_table(results: &[SubjectResult], pooled: &SubjectResult) -> String {
     .collect();
     let rows: Vec<Vec<String>> = results
         .iter()
-        .chain(std::iter::once(pooled))
+        // One subject's pooled result is the subject's own, so it is not listed twice.
+        .chain((results.len() > 1).then_some(pooled))
         .map(|r| {
             let landscape = &r.landscape;
             let largest = |fractions: &[f64]| fractions.iter().copied().fold(0.0, f64::max);
@@ -331,6 +335,15 @@ fn synthetic_table(synthetic: &SyntheticCheck) -> String {
     html
 }
 
+/// Names the data of the pooled result: all subjects, or the only subject of a one-subject run.
+fn pooled_label(pooled: &SubjectResult) -> String {
+    if pooled.subject == POOLED {
+        "all subjects pooled".to_owned()
+    } else {
+        format!("subject {}", pooled.subject)
+    }
+}
+
 fn minima_table(pooled: &SubjectResult) -> String {
     let landscape = &pooled.landscape;
     let header: Vec<String> = [
@@ -362,7 +375,10 @@ fn minima_table(pooled: &SubjectResult) -> String {
             ]
         })
         .collect();
-    let mut html = format!("<h3>Lowest minima, {POOLED} ({k} minima found)</h3>\n");
+    let mut html = format!(
+        "<h3>Lowest minima, {} ({k} minima found)</h3>\n",
+        pooled_label(pooled)
+    );
     html.push_str(&table(&header, &rows));
     html
 }
