@@ -1,15 +1,31 @@
 //! Transformers for continuous neural time series, with likelihoods and inspectable attention.
 //!
-//! Scope of this crate, none of which is implemented yet:
+//! Implemented:
 //!
-//! - token layouts for recordings: temporal (one token per time bin, as in the Neural Data
-//!   Transformer of Ye and Pandarinath 2021, Neurons, Behavior, Data analysis, and Theory),
-//!   spatial (one token per neuron or region, so that attention is a region-by-region matrix),
-//!   and spatiotemporal (alternating spatial and temporal blocks, as in STNDT, Le and
-//!   Shlizerman 2022, NeurIPS);
-//! - masked reconstruction and next-step forecasting objectives;
-//! - Poisson (spike counts) and Gaussian (continuous signals) output likelihoods, so that each
-//!   prediction carries its uncertainty, scored in bits per spike and negative log-likelihood;
-//! - a modern Hopfield layer (Ramsauer et al. 2021, ICLR, "Hopfield Networks is All You Need")
-//!   in place of softmax attention;
-//! - capture of every attention head for `ncm-mapping`.
+//! - [`model`]: a pre-norm transformer encoder with a linear input projection of continuous
+//!   values, in a temporal layout (one token per time bin, as in the Neural Data Transformer of
+//!   Ye and Pandarinath 2021, Neurons, Behavior, Data analysis, and Theory) or a spatial layout
+//!   (one token per channel with a learned identity embedding, so that attention is a
+//!   channel-by-channel matrix); sinusoidal or learned positions; key-padding and causal
+//!   masks; every head's attention matrix returned by each forward pass;
+//! - [`likelihood`]: Gaussian (mean and log-variance) and Poisson (log-rate) output heads and
+//!   their negative log-likelihoods;
+//! - [`masking`]: random and span token masks for masked reconstruction;
+//! - [`metrics`]: bits per spike, R^2, Gaussian negative log-likelihood, interval coverage, and
+//!   persistence and ridge vector-autoregression baselines.
+//!
+//! NOTE: not implemented yet: the spatiotemporal layout (alternating spatial and temporal
+//! blocks, as in STNDT, Le and Shlizerman 2022, NeurIPS), the modern Hopfield layer (Ramsauer
+//! et al. 2021, ICLR) in place of softmax attention, and experiments on recorded data.
+
+pub mod error;
+pub mod likelihood;
+pub mod masking;
+pub mod metrics;
+pub mod model;
+
+pub use error::{TransformerError, TransformerResult};
+pub use masking::{MaskKind, draw_mask};
+pub use model::{
+    ForwardMask, Layout, Likelihood, Output, Positions, Prediction, Transformer, TransformerConfig,
+};

@@ -1,0 +1,523 @@
+//! Pre-norm transformer encoder over continuous neural time series, with every attention matrix
+//! returned.
+//!
+//! Architecture: scaled dot-product multi-head self-attention of Vaswani et al. 2017 (NeurIPS,
+//! "Attention is all you need", eq. 1: softmax(Q K^T / sqrt(d_k)) V), with layer
+//! normalisation before each sublayer (pre-norm, Xiong et al. 2020, ICML). Values enter by a
+//! linear projection per token, without tokenisation, as in the Neural Data Transformer of Ye
+//! and Pandarinath 2021 (Neurons, Behavior, Data analysis, and Theory).
+//!
+//! A recording window `[batch, time, channels]` becomes tokens in one of two layouts:
+//! - [`Layout::Temporal`]: one token per time bin, whose features are the channels; attention
+//!   is time x time;
+//! - [`Layout::Spatial`]: one token per channel, whose features are the `window` time samples,
+//!   plus a learned identity embedding per channel; attention is channel x channel.
+//!
+//! Weights are drawn on the CPU from a seeded ChaCha8 stream, so a seed gives the same model on
+//! every backend.
+
+use burn::config::Config;
+use burn::module::{Module, Param};
+use burn::nn::{LayerNorm, LayerNormConfig};
+use burn::tensor::activation::{gelu, softmax};
+use burn::tensor::{Bool, Device, Tensor, TensorData};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::error::{TransformerError, TransformerResult, check_nonzero, invalid};
+
+/// How a `[batch, time, channels]` window is cut into tokens.
+#[derive(Config, Debug, PartialEq, Eq, Copy)]
+pub enum Layout {
+    /// Tokens are time bins; features are channels.
+    Temporal,
+    /// Tokens are channels with a learned identity embedding; features are the time samples of
+    /// the window.
+    Spatial,
+}
+
+/// Position code of the temporal layout (the spatial layout always uses a learned identity
+/// embedding per channel).
+#[derive(Config, Debug, PartialEq, Eq, Copy)]
+pub enum Positions {
+    /// Fixed sines and cosines of Vaswani et al. 2017, section 3.5.
+    Sinusoidal,
+    /// A learned vector per position, up to `max_tokens`.
+    Learned,
+}
+
+/// Output likelihood of the model.
+#[derive(Config, Debug, PartialEq, Eq, Copy)]
+pub enum Likelihood {
+    /// Gaussian with a predicted mean and log-variance per entry.
+    Gaussian,
+    /// Poisson with a predicted log-rate per entry (spike counts).
+    Poisson,
+}
+
+/// Configuration of a [`Transformer`], built with [`TransformerConfig::init`].
+#[derive(Config, Debug)]
+pub struct TransformerConfig {
+    /// Number of recorded channels (neurons or regions), at least 1.
+    pub channels: usize,
+    /// Time samples per window, at least 1. The spatial layout takes exactly this many; the
+    /// temporal layout takes up to `max(window, max_tokens)`.
+    pub window: usize,
+    /// Token layout. Default temporal.
+    #[config(default = "Layout::Temporal")]
+    pub layout: Layout,
+    /// Position code of the temporal layout. Default sinusoidal.
+    #[config(default = "Positions::Sinusoidal")]
+    pub positions: Positions,
+    /// Output likelihood. Default Gaussian.
+    #[config(default = "Likelihood::Gaussian")]
+    pub likelihood: Likelihood,
+    /// Model width, a multiple of `heads`. Default 32.
+    #[config(default = 32)]
+    pub d_model: usize,
+    /// Attention heads, at least 1. Default 4.
+    #[config(default = 4)]
+    pub heads: usize,
+    /// Transformer blocks, at least 1. Default 2.
+    #[config(default = 2)]
+    pub depth: usize,
+    /// Hidden width of the feed-forward sublayer, at least 1. Default 64.
+    #[config(default = 64)]
+    pub d_ff: usize,
+    /// Most tokens of the temporal layout with learned positions (0: use `window`). Default 0.
+    #[config(default = 0)]
+    pub max_tokens: usize,
+    /// Seed of the weight initialisation. Default 0.
+    #[config(default = 0)]
+    pub seed: u64,
+}
+
+impl TransformerConfig {
+    fn token_limit(&self) -> usize {
+        match self.layout {
+            Layout::Temporal => self.max_tokens.max(self.window),
+            Layout::Spatial => self.channels,
+        }
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`TransformerError::InvalidSetting`] for a zero size or a width that `heads` does not
+    /// divide.
+    pub fn validate(&self) -> TransformerResult<()> {
+        check_nonzero("channels", self.channels)?;
+        check_nonzero("window", self.window)?;
+        check_nonzero("d_model", self.d_model)?;
+        check_nonzero("heads", self.heads)?;
+        check_nonzero("depth", self.depth)?;
+        check_nonzero("d_ff", self.d_ff)?;
+        if self.d_model % self.heads != 0 {
+            return Err(invalid("d_model", self.d_model, "a multiple of `heads`"));
+        }
+        Ok(())
+    }
+
+    /// Builds the model on `device` (an autodiff device for training, `device.autodiff()`).
+    ///
+    /// Weight matrices are drawn from U(-k, k) with k = 1 / sqrt(fan_in), biases are zero,
+    /// embeddings are drawn from N(0, 0.02^2)-like U(-0.03, 0.03), layer norms start at the
+    /// identity.
+    ///
+    /// # Errors
+    /// As [`TransformerConfig::validate`].
+    pub fn init(&self, device: &Device) -> TransformerResult<Transformer> {
+        self.validate()?;
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let features = match self.layout {
+            Layout::Temporal => self.channels,
+            Layout::Spatial => self.window,
+        };
+        let outputs = match self.likelihood {
+            Likelihood::Gaussian => 2,
+            Likelihood::Poisson => 1,
+        };
+        let d = self.d_model;
+        let input = Dense::new(&mut rng, features, d, device);
+        let learned = match (self.layout, self.positions) {
+            (Layout::Spatial, _) | (Layout::Temporal, Positions::Learned) => Some(
+                Param::from_tensor(uniform(&mut rng, [self.token_limit(), d], 0.03, device)),
+            ),
+            (Layout::Temporal, Positions::Sinusoidal) => None,
+        };
+        let mask_token = Param::from_tensor(uniform::<2>(&mut rng, [1, d], 0.03, device));
+        let blocks = (0..self.depth)
+            .map(|_| Block {
+                norm_attention: LayerNormConfig::new(d).init(device),
+                qkv: Dense::new(&mut rng, d, 3 * d, device),
+                projection: Dense::new(&mut rng, d, d, device),
+                norm_feedforward: LayerNormConfig::new(d).init(device),
+                hidden: Dense::new(&mut rng, d, self.d_ff, device),
+                output: Dense::new(&mut rng, self.d_ff, d, device),
+                heads: self.heads,
+            })
+            .collect();
+        Ok(Transformer {
+            input,
+            learned,
+            mask_token,
+            blocks,
+            final_norm: LayerNormConfig::new(d).init(device),
+            head: Dense::new(&mut rng, d, features * outputs, device),
+            shape: Shape {
+                layout: self.layout,
+                likelihood: self.likelihood,
+                channels: self.channels,
+                window: self.window,
+                d_model: d,
+                heads: self.heads,
+                token_limit: self.token_limit(),
+            },
+        })
+    }
+}
+
+fn uniform<const D: usize>(
+    rng: &mut ChaCha8Rng,
+    shape: [usize; D],
+    bound: f64,
+    device: &Device,
+) -> Tensor<D> {
+    let count = shape.iter().product();
+    let values: Vec<f32> = (0..count)
+        .map(|_| ((rng.random::<f64>() * 2.0 - 1.0) * bound) as f32)
+        .collect();
+    Tensor::from_data(TensorData::new(values, shape), device)
+}
+
+/// Affine map `x W + b` applied to the last axis.
+#[derive(Module, Debug)]
+struct Dense {
+    weight: Param<Tensor<2>>,
+    bias: Param<Tensor<1>>,
+}
+
+impl Dense {
+    fn new(rng: &mut ChaCha8Rng, fan_in: usize, fan_out: usize, device: &Device) -> Self {
+        let bound = 1.0 / (fan_in as f64).sqrt();
+        Self {
+            weight: Param::from_tensor(uniform(rng, [fan_in, fan_out], bound, device)),
+            bias: Param::from_tensor(Tensor::zeros([fan_out], device)),
+        }
+    }
+
+    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let [batch, tokens, fan_in] = x.dims();
+        let [_, fan_out] = self.weight.dims();
+        x.reshape([batch * tokens, fan_in])
+            .matmul(self.weight.val())
+            .add(self.bias.val().unsqueeze::<2>())
+            .reshape([batch, tokens, fan_out])
+    }
+}
+
+#[derive(Module, Debug)]
+struct Block {
+    norm_attention: LayerNorm,
+    qkv: Dense,
+    projection: Dense,
+    norm_feedforward: LayerNorm,
+    hidden: Dense,
+    output: Dense,
+    heads: usize,
+}
+
+impl Block {
+    /// Returns the block output and the attention weights `[batch, heads, tokens, tokens]`.
+    fn forward(&self, x: Tensor<3>, blocked: Option<Tensor<4, Bool>>) -> (Tensor<3>, Tensor<4>) {
+        let [batch, tokens, d] = x.dims();
+        let h = self.heads;
+        let dh = d / h;
+        let qkv = self.qkv.forward(self.norm_attention.forward(x.clone()));
+        let split = |index: usize| {
+            qkv.clone()
+                .narrow(2, index * d, d)
+                .reshape([batch, tokens, h, dh])
+                .swap_dims(1, 2)
+        };
+        let (q, k, v) = (split(0), split(1), split(2));
+        let mut scores = q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt());
+        if let Some(blocked) = blocked {
+            scores = scores.mask_fill(blocked, -1.0e9);
+        }
+        let attention = softmax(scores, 3);
+        let mixed = attention
+            .clone()
+            .matmul(v)
+            .swap_dims(1, 2)
+            .reshape([batch, tokens, d]);
+        let x = x.add(self.projection.forward(mixed));
+        let ff = self.output.forward(gelu(
+            self.hidden
+                .forward(self.norm_feedforward.forward(x.clone())),
+        ));
+        (x.add(ff), attention)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Shape {
+    layout: Layout,
+    likelihood: Likelihood,
+    channels: usize,
+    window: usize,
+    d_model: usize,
+    heads: usize,
+    token_limit: usize,
+}
+
+/// Which tokens a forward pass hides or may not attend to. Masks are row-major `[batch, tokens]`
+/// with `true` marking the token.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ForwardMask {
+    /// Tokens whose input is replaced by the learned mask embedding (masked reconstruction).
+    pub masked: Option<Vec<bool>>,
+    /// Tokens that no query may attend to (padding). At least one token per sequence must stay
+    /// visible.
+    pub key_padding: Option<Vec<bool>>,
+    /// Whether token t may attend only to tokens s <= t (forecasting; temporal layout only).
+    pub causal: bool,
+}
+
+/// Model predictions, always in the recording's `[batch, time, channels]` order.
+#[derive(Debug, Clone)]
+pub enum Prediction {
+    /// Gaussian mean and log-variance.
+    Gaussian {
+        mean: Tensor<3>,
+        log_variance: Tensor<3>,
+    },
+    /// Poisson log-rate.
+    Poisson { log_rate: Tensor<3> },
+}
+
+/// Result of [`Transformer::forward`].
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Predictions `[batch, time, channels]`.
+    pub prediction: Prediction,
+    /// Attention weights of every block, each `[batch, heads, tokens, tokens]`; row q holds
+    /// the weights that query token q gives to each key token, and sums to one.
+    pub attention: Vec<Tensor<4>>,
+}
+
+/// Transformer encoder of a recording window, see [`TransformerConfig`].
+#[derive(Module, Debug)]
+pub struct Transformer {
+    input: Dense,
+    /// Learned positions (temporal) or channel identities (spatial), `[tokens, d_model]`.
+    learned: Option<Param<Tensor<2>>>,
+    mask_token: Param<Tensor<2>>,
+    blocks: Vec<Block>,
+    final_norm: LayerNorm,
+    head: Dense,
+    #[module(skip)]
+    shape: Shape,
+}
+
+/// Sinusoidal code: PE(t, 2i) = sin(t / 10000^(2i/d)), PE(t, 2i+1) = cos(same).
+fn sinusoidal(tokens: usize, d: usize, device: &Device) -> Tensor<2> {
+    let mut values = Vec::with_capacity(tokens * d);
+    for t in 0..tokens {
+        for j in 0..d {
+            let pair = (j / 2) as f64;
+            let angle = t as f64 / 10000f64.powf(2.0 * pair / d as f64);
+            values.push(if j % 2 == 0 { angle.sin() } else { angle.cos() } as f32);
+        }
+    }
+    Tensor::from_data(TensorData::new(values, [tokens, d]), device)
+}
+
+impl Transformer {
+    /// Token layout.
+    pub fn layout(&self) -> Layout {
+        self.shape.layout
+    }
+
+    /// Output likelihood.
+    pub fn likelihood(&self) -> Likelihood {
+        self.shape.likelihood
+    }
+
+    /// Number of channels.
+    pub fn channels(&self) -> usize {
+        self.shape.channels
+    }
+
+    /// Window length of the spatial layout (and default window of the temporal layout).
+    pub fn window(&self) -> usize {
+        self.shape.window
+    }
+
+    /// Tokens of a window of `time` samples.
+    pub fn tokens(&self, time: usize) -> usize {
+        match self.shape.layout {
+            Layout::Temporal => time,
+            Layout::Spatial => self.shape.channels,
+        }
+    }
+
+    /// Runs the encoder.
+    ///
+    /// # Arguments
+    /// - `input`: recording windows `[batch, time, channels]`; `time` must equal `window` for
+    ///   the spatial layout and be at most the token limit for the temporal layout.
+    /// - `mask`: hidden, padded and causal tokens, see [`ForwardMask`].
+    ///
+    /// # Shapes
+    /// Tokens are `time` (temporal) or `channels` (spatial).
+    ///
+    /// # Returns
+    /// Predictions `[batch, time, channels]` and one attention tensor
+    /// `[batch, heads, tokens, tokens]` per block.
+    ///
+    /// # Errors
+    /// [`TransformerError::ShapeMismatch`] for a bad input or mask shape,
+    /// [`TransformerError::InvalidSetting`] for a sequence whose keys are all padded or a causal
+    /// mask on the spatial layout.
+    pub fn forward(&self, input: Tensor<3>, mask: &ForwardMask) -> TransformerResult<Output> {
+        let [batch, time, channels] = input.dims();
+        let s = &self.shape;
+        if channels != s.channels || batch == 0 || time == 0 {
+            return Err(TransformerError::ShapeMismatch {
+                what: "input",
+                expected: format!("[batch >= 1, time >= 1, {}]", s.channels),
+                found: format!("[{batch}, {time}, {channels}]"),
+            });
+        }
+        match s.layout {
+            Layout::Spatial if time != s.window => {
+                return Err(TransformerError::ShapeMismatch {
+                    what: "input",
+                    expected: format!("[batch, {}, {}] (spatial layout)", s.window, s.channels),
+                    found: format!("[{batch}, {time}, {channels}]"),
+                });
+            }
+            Layout::Temporal if self.learned.is_some() && time > s.token_limit => {
+                return Err(TransformerError::ShapeMismatch {
+                    what: "input",
+                    expected: format!("at most {} time samples (learned positions)", s.token_limit),
+                    found: format!("[{batch}, {time}, {channels}]"),
+                });
+            }
+            _ => {}
+        }
+        if mask.causal && s.layout == Layout::Spatial {
+            return Err(invalid(
+                "causal",
+                true,
+                "false for the spatial layout (channels have no order)",
+            ));
+        }
+        let tokens = self.tokens(time);
+        let device = input.device();
+        let check_mask = |what: &'static str, values: &Option<Vec<bool>>| match values {
+            Some(values) if values.len() != batch * tokens => {
+                Err(TransformerError::ShapeMismatch {
+                    what,
+                    expected: format!("{} = batch x tokens entries", batch * tokens),
+                    found: format!("{} entries", values.len()),
+                })
+            }
+            _ => Ok(()),
+        };
+        check_mask("masked tokens", &mask.masked)?;
+        check_mask("key padding", &mask.key_padding)?;
+        if let Some(padding) = &mask.key_padding
+            && padding
+                .chunks_exact(tokens)
+                .any(|row| row.iter().all(|&p| p))
+        {
+            return Err(invalid(
+                "key_padding",
+                "a sequence with every token padded",
+                "at least one visible token per sequence",
+            ));
+        }
+
+        let tokens_in = match s.layout {
+            Layout::Temporal => input,
+            Layout::Spatial => input.swap_dims(1, 2),
+        };
+        let mut x = self.input.forward(tokens_in); // [batch, tokens, d]
+        if let Some(masked) = &mask.masked {
+            let m: Vec<f32> = masked.iter().map(|&b| f32::from(u8::from(b))).collect();
+            let m = Tensor::<3>::from_data(TensorData::new(m, [batch, tokens, 1]), &device);
+            let token = self.mask_token.val().unsqueeze::<3>(); // [1, 1, d]
+            x = x.mul(m.clone().neg().add_scalar(1.0)).add(token.mul(m));
+        }
+        let position = match &self.learned {
+            Some(learned) => learned.val().narrow(0, 0, tokens),
+            None => sinusoidal(tokens, s.d_model, &device),
+        };
+        x = x.add(position.unsqueeze::<3>());
+
+        let blocked = self.blocked(batch, tokens, mask, &device);
+        let mut attention = Vec::with_capacity(self.blocks.len());
+        for block in &self.blocks {
+            let (next, weights) = block.forward(x, blocked.clone());
+            x = next;
+            attention.push(weights);
+        }
+        let out = self.head.forward(self.final_norm.forward(x)); // [batch, tokens, features*k]
+        let features = out.dims()[2] / self.outputs();
+        let to_recording = |t: Tensor<3>| match s.layout {
+            Layout::Temporal => t,
+            Layout::Spatial => t.swap_dims(1, 2),
+        };
+        let prediction = match s.likelihood {
+            Likelihood::Gaussian => Prediction::Gaussian {
+                mean: to_recording(out.clone().narrow(2, 0, features)),
+                log_variance: to_recording(out.narrow(2, features, features)),
+            },
+            Likelihood::Poisson => Prediction::Poisson {
+                log_rate: to_recording(out),
+            },
+        };
+        Ok(Output {
+            prediction,
+            attention,
+        })
+    }
+
+    fn outputs(&self) -> usize {
+        match self.shape.likelihood {
+            Likelihood::Gaussian => 2,
+            Likelihood::Poisson => 1,
+        }
+    }
+
+    /// Bool tensor `[batch, heads, tokens, tokens]`, true where query q may not see key k.
+    fn blocked(
+        &self,
+        batch: usize,
+        tokens: usize,
+        mask: &ForwardMask,
+        device: &Device,
+    ) -> Option<Tensor<4, Bool>> {
+        if !mask.causal && mask.key_padding.is_none() {
+            return None;
+        }
+        let heads = self.shape.heads;
+        let mut values = Vec::with_capacity(batch * heads * tokens * tokens);
+        for b in 0..batch {
+            for _ in 0..heads {
+                for q in 0..tokens {
+                    for k in 0..tokens {
+                        let padded = mask.key_padding.as_ref().is_some_and(|p| p[b * tokens + k]);
+                        values.push(padded || (mask.causal && k > q));
+                    }
+                }
+            }
+        }
+        Some(Tensor::from_data(
+            TensorData::new(values, [batch, heads, tokens, tokens]),
+            device,
+        ))
+    }
+}
