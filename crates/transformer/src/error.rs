@@ -82,3 +82,14 @@ pub(crate) fn check_finite(what: &'static str, values: &[f32]) -> TransformerRes
         None => Ok(()),
     }
 }
+pub(crate) fn read<const D: usize>(tensor: burn::tensor::Tensor<D>) -> TransformerResult<Vec<f32>> {
+    tensor
+        .try_into_data()
+        .map_err(|error| TransformerError::Backend {
+            reason: error.to_string(),
+        })?
+        .try_into_vec_as::<f32>()
+        .map_err(|error| TransformerError::Backend {
+            reason: error.to_string(),
+        })
+}

@@ -10,7 +10,13 @@
 //!   masks; every head's attention matrix returned by each forward pass;
 //! - [`likelihood`]: Gaussian (mean and log-variance) and Poisson (log-rate) output heads and
 //!   their negative log-likelihoods;
-//! - [`masking`]: random and span token masks for masked reconstruction;
+//! - [`masking`]: random and span token masks for masked reconstruction (hidden tokens get a
+//!   learned mask embedding in place of their input projection);
+//! - [`train`]: masked-reconstruction and next-step forecasting objectives, seeded Adam with
+//!   linear warm-up and cosine decay, per-tensor gradient-norm clipping, early stopping on a
+//!   validation block at the end of the recording, a typed error on a non-finite loss, and
+//!   checkpoints (model, best model, Adam moments, random-stream position) that resume a run
+//!   exactly on the CPU;
 //! - [`metrics`]: bits per spike, R^2, Gaussian negative log-likelihood, interval coverage, and
 //!   persistence and ridge vector-autoregression baselines.
 //!
@@ -23,9 +29,11 @@ pub mod likelihood;
 pub mod masking;
 pub mod metrics;
 pub mod model;
+pub mod train;
 
 pub use error::{TransformerError, TransformerResult};
 pub use masking::{MaskKind, draw_mask};
 pub use model::{
     ForwardMask, Layout, Likelihood, Output, Positions, Prediction, Transformer, TransformerConfig,
 };
+pub use train::{Objective, StepRecord, TrainConfig, Trainer, load_model, save_model};
