@@ -5,7 +5,7 @@ use thiserror::Error;
 /// Result alias of the crate.
 pub type TransformerResult<T> = Result<T, TransformerError>;
 
-/// What went wrong, naming the bad value and the fix.
+/// Error of the crate, naming the bad value and the fix.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum TransformerError {
     /// A setting is out of range.
@@ -22,8 +22,8 @@ pub enum TransformerError {
         expected: String,
         found: String,
     },
-    /// An input holds NaN or an infinite value.
-    #[error("{what} holds the non-finite value {value} at index {index}; remove or impute it")]
+    /// An input contains NaN or an infinite value.
+    #[error("{what} contains the non-finite value {value} at index {index}; remove or impute it")]
     NonFiniteData {
         what: &'static str,
         index: usize,

@@ -3,11 +3,11 @@
 //! Implemented:
 //!
 //! - [`model`]: a pre-norm transformer encoder with a linear input projection of continuous
-//!   values, in a temporal layout (one token per time bin, as in the Neural Data Transformer of
-//!   Ye and Pandarinath 2021, Neurons, Behavior, Data analysis, and Theory) or a spatial layout
-//!   (one token per channel with a learned identity embedding, so that attention is a
-//!   channel-by-channel matrix); sinusoidal or learned positions; key-padding and causal
-//!   masks; every head's attention matrix returned by each forward pass;
+//!   values. The temporal layout has one token per time bin, as in the Neural Data Transformer
+//!   of Ye and Pandarinath 2021 (Neurons, Behavior, Data analysis, and Theory). The spatial
+//!   layout has one token per channel with a learned identity embedding, so that attention is a
+//!   channel-by-channel matrix. Positions are sinusoidal or learned, key-padding and causal
+//!   masks are supported, and each forward pass returns every head's attention matrix;
 //! - [`likelihood`]: Gaussian (mean and log-variance) and Poisson (log-rate) output heads and
 //!   their negative log-likelihoods;
 //! - [`masking`]: random and span token masks for masked reconstruction (hidden tokens get a

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::error::{TransformerResult, check_nonzero, invalid};
 
-/// How tokens are chosen for masking.
+/// Rule that chooses the tokens to mask.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum MaskKind {

@@ -26,7 +26,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::error::{TransformerError, TransformerResult, check_nonzero, invalid};
 
-/// How a `[batch, time, channels]` window is cut into tokens.
+/// Token layout of a `[batch, time, channels]` window.
 #[derive(Config, Debug, PartialEq, Eq, Copy)]
 pub enum Layout {
     /// Tokens are time bins; features are channels.
@@ -60,8 +60,9 @@ pub enum Likelihood {
 pub struct TransformerConfig {
     /// Number of recorded channels (neurons or regions), at least 1.
     pub channels: usize,
-    /// Time samples per window, at least 1. The spatial layout takes exactly this many; the
-    /// temporal layout takes up to `max(window, max_tokens)`.
+    /// Time samples per window, at least 1. The spatial layout takes exactly this many. The
+    /// temporal layout takes any number with sinusoidal positions, and up to
+    /// `max(window, max_tokens)` with learned positions.
     pub window: usize,
     /// Token layout. Default temporal.
     #[config(default = "Layout::Temporal")]
@@ -120,9 +121,9 @@ impl TransformerConfig {
 
     /// Builds the model on `device` (an autodiff device for training, `device.autodiff()`).
     ///
-    /// Weight matrices are drawn from U(-k, k) with k = 1 / sqrt(fan_in), biases are zero,
-    /// embeddings are drawn from N(0, 0.02^2)-like U(-0.03, 0.03), layer norms start at the
-    /// identity.
+    /// Weight matrices are drawn from U(-k, k) with k = 1 / sqrt(fan_in) and biases start at
+    /// zero. Embeddings (learned positions, channel identities, the mask token) are drawn from
+    /// U(-0.03, 0.03), and layer norms start at the identity.
     ///
     /// # Errors
     /// As [`TransformerConfig::validate`].
@@ -271,14 +272,14 @@ struct Shape {
     token_limit: usize,
 }
 
-/// Which tokens a forward pass hides or may not attend to. Masks are row-major `[batch, tokens]`
+/// Tokens that a forward pass hides or may not attend to. Masks are row-major `[batch, tokens]`
 /// with `true` marking the token.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ForwardMask {
     /// Tokens whose input is replaced by the learned mask embedding (masked reconstruction).
     pub masked: Option<Vec<bool>>,
     /// Tokens that no query may attend to (padding). At least one token per sequence must stay
-    /// visible.
+    /// visible, and with `causal` the first token must stay visible.
     pub key_padding: Option<Vec<bool>>,
     /// Whether token t may attend only to tokens s <= t (forecasting; temporal layout only).
     pub causal: bool,
@@ -437,6 +438,17 @@ impl Transformer {
                 "key_padding",
                 "a sequence with every token padded",
                 "at least one visible token per sequence",
+            ));
+        }
+
+        if mask.causal
+            && let Some(padding) = &mask.key_padding
+            && padding.chunks_exact(tokens).any(|row| row[0])
+        {
+            return Err(invalid(
+                "key_padding",
+                "a padded first token with a causal mask",
+                "a visible first token, so that every query has a key",
             ));
         }
 

@@ -1,7 +1,7 @@
-//! Seeded training of a [`Transformer`] by Adam (Kingma and Ba 2015, ICLR) with linear warm-up
-//! and cosine decay of the learning rate (Loshchilov and Hutter 2017, ICLR), gradient-norm
-//! clipping, early stopping on a validation split by time blocks, and checkpoints that resume
-//! a run exactly.
+//! Seeded training of a [`Transformer`] by Adam (Kingma and Ba 2015, ICLR). The learning rate
+//! warms up linearly, then decays by a cosine (Loshchilov and Hutter 2017, ICLR). Gradients are
+//! clipped by norm, training stops early on a validation split by time blocks, and checkpoints
+//! resume a run exactly.
 //!
 //! Objectives:
 //! - masked reconstruction: a share of the tokens is hidden (their input embedding is replaced
@@ -141,7 +141,7 @@ impl TrainConfig {
         if let Objective::MaskedReconstruction { ratio, .. } = self.objective
             && !(ratio > 0.0 && ratio < 1.0)
         {
-            return Err(invalid("mask ratio", ratio, "a value in (0, 1)"));
+            return Err(invalid("mask_ratio", ratio, "a value in (0, 1)"));
         }
         Ok(())
     }
@@ -306,7 +306,7 @@ impl Trainer {
         Ok(&self.history)
     }
 
-    /// Whether all steps ran or early stopping triggered.
+    /// Returns whether all steps ran or early stopping triggered.
     pub fn finished(&self) -> bool {
         self.stopped || self.step >= self.config.steps
     }
@@ -450,7 +450,7 @@ impl Trainer {
     }
 
     /// Restores a checkpoint written by [`Trainer::save`] into a trainer prepared with
-    /// [`Trainer::new`] from the same model configuration, series and settings; the resumed run
+    /// [`Trainer::new`] from the same model configuration, series and settings. The resumed run
     /// continues exactly where the saved one stopped.
     ///
     /// # Errors

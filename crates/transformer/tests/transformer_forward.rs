@@ -129,7 +129,7 @@ fn causal_predictions_ignore_the_future() {
 }
 
 #[test]
-fn same_seed_gives_the_same_model_and_masked_tokens_change_the_output() {
+fn seeded_init_and_mask_token() {
     let device = Device::flex();
     let config = TransformerConfig::new(3, 4).with_d_model(8).with_seed(7);
     let a = config.init(&device).unwrap();
@@ -214,6 +214,24 @@ fn bad_configs_and_shapes_give_typed_errors() {
         ..ForwardMask::default()
     };
     let err = model.forward(input(1, 4, 3, &device), &all);
+    assert!(matches!(
+        err,
+        Err(TransformerError::InvalidSetting {
+            name: "key_padding",
+            ..
+        })
+    ));
+
+    let temporal = TransformerConfig::new(3, 4)
+        .with_d_model(8)
+        .init(&device)
+        .unwrap();
+    let causal_padded = ForwardMask {
+        key_padding: Some(vec![true, false, false, false]),
+        causal: true,
+        ..ForwardMask::default()
+    };
+    let err = temporal.forward(input(1, 4, 3, &device), &causal_padded);
     assert!(matches!(
         err,
         Err(TransformerError::InvalidSetting {

@@ -84,7 +84,7 @@ fn forecasting_recovers_a_noiseless_rotation() {
 }
 
 #[test]
-fn same_seed_gives_identical_losses_and_resume_matches_an_uninterrupted_run() {
+fn seeded_runs_and_exact_resume() {
     let device = Device::flex();
     let series = rotation_series(200);
     let config = TrainConfig {
@@ -299,7 +299,7 @@ fn bad_settings_and_data_give_typed_errors() {
 }
 
 #[test]
-fn learning_rate_warms_up_then_decays_by_a_cosine() {
+fn learning_rate_warmup_and_cosine() {
     let config = TrainConfig {
         steps: 110,
         warmup_steps: 10,
