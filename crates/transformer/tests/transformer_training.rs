@@ -314,3 +314,45 @@ fn learning_rate_warmup_and_cosine() {
     assert!((config.learning_rate_at(60) - 0.55).abs() < 1e-12);
     assert!((config.learning_rate_at(110) - 0.1).abs() < 1e-12);
 }
+
+#[test]
+fn early_stopping_keeps_the_best_model() {
+    let device = Device::flex();
+    let series = rotation_series(200);
+    let config = TrainConfig {
+        learning_rate: 5e-2,
+        warmup_steps: 0,
+        eval_every: 5,
+        patience: 2,
+        ..forecast_config(400)
+    };
+    let model = small_model(2).init(&device).unwrap();
+    let mut trainer = Trainer::new(model, &series, config, &device).unwrap();
+    trainer.run().unwrap();
+    let history = trainer.history();
+    assert!(trainer.finished());
+    assert!(history.len() < 400, "ran all {} steps", history.len());
+    let evaluations: Vec<(usize, f64)> = history
+        .iter()
+        .filter_map(|r| r.validation.map(|v| (r.step + 1, v)))
+        .collect();
+    let (best_step, best_loss) = evaluations
+        .iter()
+        .copied()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    assert_eq!(trainer.best().1, best_step);
+    // The last two evaluations did not improve on the best one.
+    let after: Vec<_> = evaluations.iter().filter(|e| e.0 > best_step).collect();
+    assert_eq!(after.len(), 2);
+    assert!(after.iter().all(|e| e.1 >= best_loss));
+    // The kept model reproduces the best validation loss.
+    let replay = Trainer::new(
+        trainer.best().0.clone(),
+        &series,
+        forecast_config(400),
+        &device,
+    )
+    .unwrap();
+    assert_eq!(replay.validation_loss().unwrap(), best_loss);
+}
