@@ -42,7 +42,9 @@ pub enum TransformerError {
         needed: usize,
     },
     /// An objective does not apply to the model's layout.
-    #[error("{objective} needs the temporal layout; build the model with Layout::Temporal")]
+    #[error(
+        "{objective} needs an ordered time axis; build the model with Layout::Temporal or Layout::Spatiotemporal"
+    )]
     LayoutMismatch { objective: &'static str },
     /// A backend read-back failed.
     #[error("backend error: {reason}")]

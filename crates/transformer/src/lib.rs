@@ -6,8 +6,10 @@
 //!   values. The temporal layout has one token per time bin, as in the Neural Data Transformer
 //!   of Ye and Pandarinath 2021 (Neurons, Behavior, Data analysis, and Theory). The spatial
 //!   layout has one token per channel with a learned identity embedding, so that attention is a
-//!   channel-by-channel matrix. Positions are sinusoidal or learned, key-padding and causal
-//!   masks are supported, and each forward pass returns every head's attention matrix;
+//!   channel-by-channel matrix. The spatiotemporal layout has one token per entry and
+//!   alternates blocks over time and over channels, as in STNDT (Le and Shlizerman 2022,
+//!   NeurIPS). Positions are sinusoidal or learned, key-padding and causal masks are supported,
+//!   and each forward pass returns every head's attention matrix;
 //! - [`likelihood`]: Gaussian (mean and log-variance) and Poisson (log-rate) output heads and
 //!   their negative log-likelihoods;
 //! - [`masking`]: random and span token masks for masked reconstruction (hidden tokens get a
@@ -20,9 +22,9 @@
 //! - [`metrics`]: bits per spike, R^2, Gaussian negative log-likelihood, interval coverage, and
 //!   persistence and ridge vector-autoregression baselines.
 //!
-//! NOTE: not implemented yet: the spatiotemporal layout (alternating spatial and temporal
-//! blocks, as in STNDT, Le and Shlizerman 2022, NeurIPS), the modern Hopfield layer (Ramsauer
-//! et al. 2021, ICLR) in place of softmax attention, and experiments on recorded data.
+//! NOTE: not implemented yet: key padding in the spatiotemporal layout, the contrastive loss
+//! of STNDT, the modern Hopfield layer (Ramsauer et al. 2021, ICLR) in place of softmax
+//! attention, and experiments on recorded data.
 
 pub mod error;
 pub mod likelihood;

@@ -11,7 +11,11 @@
 //! - [`Layout::Temporal`]: one token per time bin, whose features are the channels; attention
 //!   is time x time;
 //! - [`Layout::Spatial`]: one token per channel, whose features are the `window` time samples,
-//!   plus a learned identity embedding per channel; attention is channel x channel.
+//!   plus a learned identity embedding per channel; attention is channel x channel;
+//! - [`Layout::Spatiotemporal`]: one token per entry (time bin, channel) with a scalar feature,
+//!   plus a time position and a learned channel identity. Blocks alternate as in STNDT (Le and
+//!   Shlizerman 2022, NeurIPS): even blocks (0, 2, ...) attend over time within each channel,
+//!   odd blocks over channels within each time bin.
 //!
 //! Weights are drawn on the CPU from a seeded ChaCha8 stream, so a seed gives the same model on
 //! every backend.
@@ -34,6 +38,9 @@ pub enum Layout {
     /// Tokens are channels with a learned identity embedding; features are the time samples of
     /// the window.
     Spatial,
+    /// Tokens are single entries (time bin, channel); blocks alternate between attention over
+    /// time and attention over channels.
+    Spatiotemporal,
 }
 
 /// Position code of the temporal layout (the spatial layout always uses a learned identity
@@ -96,7 +103,7 @@ pub struct TransformerConfig {
 impl TransformerConfig {
     fn token_limit(&self) -> usize {
         match self.layout {
-            Layout::Temporal => self.max_tokens.max(self.window),
+            Layout::Temporal | Layout::Spatiotemporal => self.max_tokens.max(self.window),
             Layout::Spatial => self.channels,
         }
     }
@@ -133,6 +140,7 @@ impl TransformerConfig {
         let features = match self.layout {
             Layout::Temporal => self.channels,
             Layout::Spatial => self.window,
+            Layout::Spatiotemporal => 1,
         };
         let outputs = match self.likelihood {
             Likelihood::Gaussian => 2,
@@ -140,12 +148,15 @@ impl TransformerConfig {
         };
         let d = self.d_model;
         let input = Dense::new(&mut rng, features, d, device);
-        let learned = match (self.layout, self.positions) {
-            (Layout::Spatial, _) | (Layout::Temporal, Positions::Learned) => Some(
-                Param::from_tensor(uniform(&mut rng, [self.token_limit(), d], 0.03, device)),
-            ),
-            (Layout::Temporal, Positions::Sinusoidal) => None,
-        };
+        let learned =
+            match (self.layout, self.positions) {
+                (Layout::Spatial, _) | (_, Positions::Learned) => Some(Param::from_tensor(
+                    uniform(&mut rng, [self.token_limit(), d], 0.03, device),
+                )),
+                (_, Positions::Sinusoidal) => None,
+            };
+        let identity = (self.layout == Layout::Spatiotemporal)
+            .then(|| Param::from_tensor(uniform(&mut rng, [self.channels, d], 0.03, device)));
         let mask_token = Param::from_tensor(uniform::<2>(&mut rng, [1, d], 0.03, device));
         let blocks = (0..self.depth)
             .map(|_| Block {
@@ -161,6 +172,7 @@ impl TransformerConfig {
         Ok(Transformer {
             input,
             learned,
+            identity,
             mask_token,
             blocks,
             final_norm: LayerNormConfig::new(d).init(device),
@@ -279,9 +291,11 @@ pub struct ForwardMask {
     /// Tokens whose input is replaced by the learned mask embedding (masked reconstruction).
     pub masked: Option<Vec<bool>>,
     /// Tokens that no query may attend to (padding). At least one token per sequence must stay
-    /// visible, and with `causal` the first token must stay visible.
+    /// visible, and with `causal` the first token must stay visible. Not supported by the
+    /// spatiotemporal layout.
     pub key_padding: Option<Vec<bool>>,
-    /// Whether token t may attend only to tokens s <= t (forecasting; temporal layout only).
+    /// Whether token t may attend only to tokens s <= t (forecasting). In the spatiotemporal
+    /// layout this applies to the blocks over time. The spatial layout rejects it.
     pub causal: bool,
 }
 
@@ -313,6 +327,8 @@ pub struct Transformer {
     input: Dense,
     /// Learned positions (temporal) or channel identities (spatial), `[tokens, d_model]`.
     learned: Option<Param<Tensor<2>>>,
+    /// Learned channel identities of the spatiotemporal layout, `[channels, d_model]`.
+    identity: Option<Param<Tensor<2>>>,
     mask_token: Param<Tensor<2>>,
     blocks: Vec<Block>,
     final_norm: LayerNorm,
@@ -360,6 +376,7 @@ impl Transformer {
         match self.shape.layout {
             Layout::Temporal => time,
             Layout::Spatial => self.shape.channels,
+            Layout::Spatiotemporal => time * self.shape.channels,
         }
     }
 
@@ -371,16 +388,19 @@ impl Transformer {
     /// - `mask`: hidden, padded and causal tokens, see [`ForwardMask`].
     ///
     /// # Shapes
-    /// Tokens are `time` (temporal) or `channels` (spatial).
+    /// Tokens are `time` (temporal), `channels` (spatial) or `time * channels` entries in
+    /// time-major order (spatiotemporal, for `masked`).
     ///
     /// # Returns
     /// Predictions `[batch, time, channels]` and one attention tensor
-    /// `[batch, heads, tokens, tokens]` per block.
+    /// `[batch, heads, tokens, tokens]` per block. In the spatiotemporal layout, even blocks
+    /// return `[batch * channels, heads, time, time]` (row b * channels + c is channel c of
+    /// window b) and odd blocks `[batch * time, heads, channels, channels]` (row b * time + t).
     ///
     /// # Errors
     /// [`TransformerError::ShapeMismatch`] for a bad input or mask shape,
-    /// [`TransformerError::InvalidSetting`] for a sequence whose keys are all padded or a causal
-    /// mask on the spatial layout.
+    /// [`TransformerError::InvalidSetting`] for a sequence whose keys are all padded, a causal
+    /// mask on the spatial layout, or a padding mask on the spatiotemporal layout.
     pub fn forward(&self, input: Tensor<3>, mask: &ForwardMask) -> TransformerResult<Output> {
         let [batch, time, channels] = input.dims();
         let s = &self.shape;
@@ -399,7 +419,9 @@ impl Transformer {
                     found: format!("[{batch}, {time}, {channels}]"),
                 });
             }
-            Layout::Temporal if self.learned.is_some() && time > s.token_limit => {
+            Layout::Temporal | Layout::Spatiotemporal
+                if self.learned.is_some() && time > s.token_limit =>
+            {
                 return Err(TransformerError::ShapeMismatch {
                     what: "input",
                     expected: format!("at most {} time samples (learned positions)", s.token_limit),
@@ -452,9 +474,20 @@ impl Transformer {
             ));
         }
 
+        if s.layout == Layout::Spatiotemporal {
+            if mask.key_padding.is_some() {
+                return Err(invalid(
+                    "key_padding",
+                    "a padding mask",
+                    "None for the spatiotemporal layout (not supported)",
+                ));
+            }
+            return Ok(self.forward_spatiotemporal(input, mask));
+        }
+
         let tokens_in = match s.layout {
             Layout::Temporal => input,
-            Layout::Spatial => input.swap_dims(1, 2),
+            Layout::Spatial | Layout::Spatiotemporal => input.swap_dims(1, 2),
         };
         let mut x = self.input.forward(tokens_in); // [batch, tokens, d]
         if let Some(masked) = &mask.masked {
@@ -480,7 +513,7 @@ impl Transformer {
         let features = out.dims()[2] / self.outputs();
         let to_recording = |t: Tensor<3>| match s.layout {
             Layout::Temporal => t,
-            Layout::Spatial => t.swap_dims(1, 2),
+            Layout::Spatial | Layout::Spatiotemporal => t.swap_dims(1, 2),
         };
         let prediction = match s.likelihood {
             Likelihood::Gaussian => Prediction::Gaussian {
@@ -495,6 +528,81 @@ impl Transformer {
             prediction,
             attention,
         })
+    }
+
+    /// Forward pass of the spatiotemporal layout on checked inputs.
+    fn forward_spatiotemporal(&self, input: Tensor<3>, mask: &ForwardMask) -> Output {
+        let [batch, time, channels] = input.dims();
+        let d = self.shape.d_model;
+        let device = input.device();
+        let mut x = self
+            .input
+            .forward(input.reshape([batch, time * channels, 1]));
+        if let Some(masked) = &mask.masked {
+            let m: Vec<f32> = masked.iter().map(|&b| f32::from(u8::from(b))).collect();
+            let m =
+                Tensor::<3>::from_data(TensorData::new(m, [batch, time * channels, 1]), &device);
+            let token = self.mask_token.val().unsqueeze::<3>();
+            x = x.mul(m.clone().neg().add_scalar(1.0)).add(token.mul(m));
+        }
+        let position = match &self.learned {
+            Some(learned) => learned.val().narrow(0, 0, time),
+            None => sinusoidal(time, d, &device),
+        };
+        let identity = self
+            .identity
+            .as_ref()
+            .expect("the spatiotemporal layout has channel identities")
+            .val();
+        let mut x = x
+            .reshape([batch, time, channels, d])
+            .add(position.reshape([1, time, 1, d]))
+            .add(identity.reshape([1, 1, channels, d]));
+
+        let causal = ForwardMask {
+            causal: mask.causal,
+            ..ForwardMask::default()
+        };
+        let blocked = self.blocked(batch * channels, time, &causal, &device);
+        let mut attention = Vec::with_capacity(self.blocks.len());
+        for (index, block) in self.blocks.iter().enumerate() {
+            if index % 2 == 0 {
+                // Attention over time within each channel: sequences are (batch, channel).
+                let sequences = x.swap_dims(1, 2).reshape([batch * channels, time, d]);
+                let (out, weights) = block.forward(sequences, blocked.clone());
+                x = out.reshape([batch, channels, time, d]).swap_dims(1, 2);
+                attention.push(weights);
+            } else {
+                // Attention over channels within each time bin: sequences are (batch, time).
+                let sequences = x.reshape([batch * time, channels, d]);
+                let (out, weights) = block.forward(sequences, None);
+                x = out.reshape([batch, time, channels, d]);
+                attention.push(weights);
+            }
+        }
+        let out =
+            self.head.forward(
+                self.final_norm
+                    .forward(x.reshape([batch, time * channels, d])),
+            );
+        let entries = |index: usize| {
+            out.clone()
+                .narrow(2, index, 1)
+                .reshape([batch, time, channels])
+        };
+        let prediction = match self.shape.likelihood {
+            Likelihood::Gaussian => Prediction::Gaussian {
+                mean: entries(0),
+                log_variance: entries(1),
+            },
+            Likelihood::Poisson => Prediction::Poisson {
+                log_rate: entries(0),
+            },
+        };
+        Output {
+            prediction,
+            attention,
+        }
     }
 
     fn outputs(&self) -> usize {

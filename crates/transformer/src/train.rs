@@ -604,7 +604,7 @@ pub fn objective_loss(
     let [size, time, channels] = batch.dims();
     match *objective {
         Objective::Forecast => {
-            if model.layout() != Layout::Temporal {
+            if model.layout() == Layout::Spatial {
                 return Err(TransformerError::LayoutMismatch {
                     objective: "forecasting",
                 });
@@ -630,10 +630,15 @@ pub fn objective_loss(
                 Layout::Spatial => {
                     Tensor::<3>::from_data(TensorData::new(weights, [size, 1, tokens]), &device)
                 }
+                Layout::Spatiotemporal => Tensor::<3>::from_data(
+                    TensorData::new(weights, [size, time, channels]),
+                    &device,
+                ),
             };
             let features = match model.layout() {
                 Layout::Temporal => channels,
                 Layout::Spatial => time,
+                Layout::Spatiotemporal => 1,
             };
             let forward_mask = ForwardMask {
                 masked: Some(hidden),

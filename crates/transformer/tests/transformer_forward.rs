@@ -248,3 +248,73 @@ fn bad_configs_and_shapes_give_typed_errors() {
     let err = learned.forward(input(1, 5, 3, &device), &ForwardMask::default());
     assert!(matches!(err, Err(TransformerError::ShapeMismatch { .. })));
 }
+
+#[test]
+fn spatiotemporal_blocks_alternate_time_and_channels() {
+    let device = Device::flex();
+    let model = TransformerConfig::new(3, 5)
+        .with_layout(Layout::Spatiotemporal)
+        .with_heads(2)
+        .with_d_model(8)
+        .with_depth(3)
+        .init(&device)
+        .unwrap();
+    let mask = ForwardMask {
+        causal: true,
+        masked: Some((0..2 * 15).map(|i| i % 7 == 0).collect()),
+        ..ForwardMask::default()
+    };
+    let out = model.forward(input(2, 5, 3, &device), &mask).unwrap();
+    let shapes: Vec<[usize; 4]> = out.attention.iter().map(|a| a.dims()).collect();
+    assert_eq!(shapes, vec![[6, 2, 5, 5], [10, 2, 3, 3], [6, 2, 5, 5]]);
+    for (index, attention) in out.attention.into_iter().enumerate() {
+        let width = if index % 2 == 0 { 5 } else { 3 };
+        for (row_index, row) in read(attention).chunks_exact(width).enumerate() {
+            let sum: f32 = row.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-5, "block {index} row sums to {sum}");
+            if index % 2 == 0 {
+                let q = row_index % 5;
+                assert!(
+                    row[q + 1..].iter().all(|&w| w == 0.0),
+                    "future weight {row:?}"
+                );
+            }
+        }
+    }
+    let Prediction::Gaussian { mean, .. } = out.prediction else {
+        unreachable!()
+    };
+    assert_eq!(mean.dims(), [2, 5, 3]);
+
+    // With the causal mask, changing the last time bin leaves earlier predictions unchanged.
+    let base = input(1, 5, 3, &device);
+    let mut changed = read(base.clone());
+    for v in &mut changed[12..] {
+        *v += 3.0;
+    }
+    let changed = Tensor::from_data(TensorData::new(changed, [1, 5, 3]), &device);
+    let causal = ForwardMask {
+        causal: true,
+        ..ForwardMask::default()
+    };
+    let mean = |t| match model.forward(t, &causal).unwrap().prediction {
+        Prediction::Gaussian { mean, .. } => read(mean),
+        Prediction::Poisson { .. } => unreachable!(),
+    };
+    let (a, b) = (mean(base), mean(changed));
+    assert_eq!(a[..12], b[..12]);
+    assert_ne!(a[12..], b[12..]);
+
+    let padded = ForwardMask {
+        key_padding: Some(vec![false; 15]),
+        ..ForwardMask::default()
+    };
+    let err = model.forward(input(1, 5, 3, &device), &padded);
+    assert!(matches!(
+        err,
+        Err(TransformerError::InvalidSetting {
+            name: "key_padding",
+            ..
+        })
+    ));
+}

@@ -356,3 +356,33 @@ fn early_stopping_keeps_the_best_model() {
     .unwrap();
     assert_eq!(replay.validation_loss().unwrap(), best_loss);
 }
+
+#[test]
+fn spatiotemporal_forecast_lowers_the_loss() {
+    let device = Device::flex();
+    let series = rotation_series(200);
+    let model = small_model(3)
+        .with_layout(Layout::Spatiotemporal)
+        .with_d_model(16)
+        .with_depth(2)
+        .init(&device)
+        .unwrap();
+    let mut trainer = Trainer::new(model, &series, forecast_config(100), &device).unwrap();
+    let history = trainer.run().unwrap();
+    let early: f64 = history[..10].iter().map(|r| r.loss).sum::<f64>() / 10.0;
+    let late: f64 = history[90..].iter().map(|r| r.loss).sum::<f64>() / 10.0;
+    assert!(late < early - 0.5, "loss {early} -> {late}");
+
+    // Masked reconstruction scores the hidden entries of the [batch, time, channels] grid.
+    let config = TrainConfig {
+        objective: Objective::MaskedReconstruction {
+            mask: MaskKind::Random,
+            ratio: 0.3,
+        },
+        ..forecast_config(5)
+    };
+    let mut masked = Trainer::new(trainer.model().clone(), &series, config, &device).unwrap();
+    let history = masked.run().unwrap();
+    assert_eq!(history.len(), 5);
+    assert!(history.iter().all(|r| r.loss.is_finite()));
+}
