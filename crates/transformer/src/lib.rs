@@ -14,11 +14,11 @@
 //!   their negative log-likelihoods;
 //! - [`masking`]: random and span token masks for masked reconstruction (hidden tokens get a
 //!   learned mask embedding in place of their input projection);
-//! - [`train`]: masked-reconstruction and next-step forecasting objectives, seeded Adam with
-//!   linear warm-up and cosine decay, per-tensor gradient-norm clipping, early stopping on a
-//!   validation block at the end of the recording, a typed error on a non-finite loss, and
-//!   checkpoints (model, best model, Adam moments, random-stream position) that resume a run
-//!   exactly on the CPU;
+//! - [`train`]: masked-reconstruction and next-step forecasting objectives, and seeded Adam
+//!   with linear warm-up, cosine decay and per-tensor gradient-norm clipping. Training stops
+//!   early on a validation block at the end of the recording and raises a typed error on a
+//!   non-finite loss. Checkpoints (model, best model, Adam moments, random-stream position)
+//!   resume a run exactly on the CPU;
 //! - [`metrics`]: bits per spike, R^2, Gaussian negative log-likelihood, interval coverage, and
 //!   persistence and ridge vector-autoregression baselines.
 //!

@@ -8,10 +8,10 @@
 //!   by a learned mask embedding), and the loss is the negative log-likelihood of the hidden
 //!   entries only, averaged over them;
 //! - next-step forecasting: with a causal mask, the prediction at time bin t is scored against
-//!   the value at t + 1 (temporal layout only).
+//!   the value at t + 1 (temporal and spatiotemporal layouts).
 //!
 //! Split: the last `validation_fraction` of the time samples form the validation block, cut
-//! into non-overlapping windows; training windows start at random positions within the
+//! into non-overlapping windows. Training windows start at random positions within the
 //! training block, so no window straddles the two.
 //!
 //! Checkpoints are a folder of four files: `model.bpk` and `best.bpk` (Burn's burnpack module
@@ -44,7 +44,7 @@ use crate::model::{ForwardMask, Layout, Likelihood, Prediction, Transformer};
 pub enum Objective {
     /// Masked reconstruction with `ratio` in (0, 1) of the tokens hidden per window.
     MaskedReconstruction { mask: MaskKind, ratio: f64 },
-    /// Next-step forecasting with a causal mask (temporal layout).
+    /// Next-step forecasting with a causal mask (temporal and spatiotemporal layouts).
     Forecast,
 }
 
