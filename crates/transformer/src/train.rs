@@ -16,7 +16,7 @@
 //!
 //! Checkpoints are a folder of four files: `model.bpk` and `best.bpk` (Burn's burnpack module
 //! records, bit-for-bit), `optimizer.bpk` (the Adam moments) and `state.bin`, the trainer's
-//! position in a little-endian format: the magic `NCMTFM01`, then u64 step, u128 ChaCha8 word
+//! position in a little-endian format: the magic `NCMTFM01`, then u64 seed, u64 step, u128 ChaCha8 word
 //! position, f64 best validation loss, u64 best step, u64 evaluations without improvement, u8
 //! stopped flag, u64 history length, and per history entry u64 step, f64 loss, f64 learning
 //! rate and f64 validation loss (NaN when not evaluated).
@@ -432,6 +432,7 @@ impl Trainer {
             .map_err(|e| fail(&optimizer_path, e.to_string()))?;
         let mut state = Vec::new();
         state.extend_from_slice(MAGIC);
+        state.extend_from_slice(&self.config.seed.to_le_bytes());
         state.extend_from_slice(&(self.step as u64).to_le_bytes());
         state.extend_from_slice(&self.rng.get_word_pos().to_le_bytes());
         state.extend_from_slice(&self.best_loss.to_le_bytes());
@@ -454,8 +455,8 @@ impl Trainer {
     /// continues exactly where the saved one stopped.
     ///
     /// # Errors
-    /// [`TransformerError::Checkpoint`] when a file is missing, truncated or does not match the
-    /// model.
+    /// [`TransformerError::Checkpoint`] when a file is missing or truncated, or does not match
+    /// the model or the seed.
     pub fn resume(mut self, folder: &Path) -> TransformerResult<Self> {
         let fail = |path: &Path, reason: String| TransformerError::Checkpoint {
             path: path.display().to_string(),
@@ -489,6 +490,16 @@ impl Trainer {
             ))
         };
         let f64_at = |r: &mut Reader| -> TransformerResult<f64> { Ok(f64::from_bits(u64_at(r)?)) };
+        let seed = u64_at(&mut reader)?;
+        if seed != self.config.seed {
+            return Err(fail(
+                &state_path,
+                format!(
+                    "saved with seed {seed}, but the trainer has seed {}; use the saved settings",
+                    self.config.seed
+                ),
+            ));
+        }
         self.step = u64_at(&mut reader)? as usize;
         let word = u128::from_le_bytes(
             reader

@@ -120,6 +120,22 @@ fn seeded_runs_and_exact_resume() {
         .unwrap()
         .resume(&folder)
         .unwrap();
+    let other_seed = TrainConfig {
+        seed: 5,
+        ..config.clone()
+    };
+    let mismatch = Trainer::new(
+        small_model(4).init(&device).unwrap(),
+        &series,
+        other_seed,
+        &device,
+    )
+    .unwrap()
+    .resume(&folder);
+    assert!(matches!(
+        mismatch.err(),
+        Some(TransformerError::Checkpoint { .. })
+    ));
     resumed.run().unwrap();
     std::fs::remove_dir_all(&folder).unwrap();
     assert_eq!(resumed.history(), a.history());
