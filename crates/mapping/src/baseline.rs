@@ -1,0 +1,258 @@
+//! Connectivity baselines from recordings, to be scored like attention heads: correlation,
+//! shrunk partial correlation, and Granger causality.
+//!
+//! Each returns an `n x n` row-major matrix; wrap it with [`crate::ArcWeights::from_matrix`]
+//! using the orientation its doc states.
+//!
+//! - Correlation and partial correlation are symmetric: read them with
+//!   [`crate::Orientation::Symmetric`].
+//! - Partial correlation inverts the shrunk covariance `(1 - lambda) S + lambda diag(S)`
+//!   (shrinkage toward the diagonal with a stated `lambda`), then takes
+//!   `-P_ij / sqrt(P_ii P_jj)`.
+//! - Granger causality (Granger 1969, Econometrica 37:424) fits, per target channel, a vector
+//!   autoregression of order `p` by least squares with an intercept, once with the lags of all
+//!   channels (full) and once without the lags of one source (restricted), and reports
+//!   `ln(RSS_restricted / RSS_full)`, Geweke's (1982, JASA 77:304) log ratio of residual
+//!   variances. It is read with [`crate::Orientation::SourceRow`]: `G[s][t]` scores `s -> t`.
+
+use ncm_data::Recording;
+
+use crate::error::MappingError;
+use crate::matrix::{check_matrix, cholesky, cholesky_solve, spd_inverse};
+
+/// A samples x channels matrix, row-major: `get(t, c)` is sample `t` of channel `c`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeSeries {
+    data: Vec<f64>,
+    samples: usize,
+    channels: usize,
+}
+
+impl TimeSeries {
+    /// Wraps samples x channels row-major data.
+    ///
+    /// # Errors
+    /// [`MappingError::Empty`], [`MappingError::Shape`] and [`MappingError::NonFinite`].
+    pub fn new(data: Vec<f64>, samples: usize, channels: usize) -> Result<Self, MappingError> {
+        check_matrix("time series", &data, samples, channels)?;
+        Ok(Self {
+            data,
+            samples,
+            channels,
+        })
+    }
+
+    /// Transposes a [`Recording`] (channels x time) into samples x channels.
+    ///
+    /// # Errors
+    /// As for [`TimeSeries::new`], checked against the recording's declared sizes.
+    pub fn from_recording(recording: &Recording) -> Result<Self, MappingError> {
+        let (channels, samples) = (recording.channels, recording.samples);
+        check_matrix("recording", &recording.data, channels, samples)?;
+        let mut data = vec![0.0; samples * channels];
+        for c in 0..channels {
+            for t in 0..samples {
+                data[t * channels + c] = recording.data[c * samples + t];
+            }
+        }
+        Self::new(data, samples, channels)
+    }
+
+    /// Number of samples (time points).
+    pub fn samples(&self) -> usize {
+        self.samples
+    }
+
+    /// Number of channels (nodes).
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// Sample `t` of channel `c`.
+    pub fn get(&self, t: usize, c: usize) -> f64 {
+        self.data[t * self.channels + c]
+    }
+
+    /// Sample covariance (denominator `samples - 1`), `channels x channels`.
+    fn covariance(&self) -> Result<Vec<f64>, MappingError> {
+        let (t_len, n) = (self.samples, self.channels);
+        if t_len < 2 {
+            return Err(MappingError::TooFewSamples {
+                what: "a covariance",
+                samples: t_len,
+                needed: 2,
+            });
+        }
+        let means: Vec<f64> = (0..n)
+            .map(|c| (0..t_len).map(|t| self.get(t, c)).sum::<f64>() / t_len as f64)
+            .collect();
+        let mut cov = vec![0.0; n * n];
+        for t in 0..t_len {
+            let row = &self.data[t * n..(t + 1) * n];
+            for i in 0..n {
+                let di = row[i] - means[i];
+                for j in i..n {
+                    cov[i * n + j] += di * (row[j] - means[j]);
+                }
+            }
+        }
+        for i in 0..n {
+            for j in i..n {
+                cov[i * n + j] /= (t_len - 1) as f64;
+                cov[j * n + i] = cov[i * n + j];
+            }
+            if cov[i * n + i] <= 0.0 {
+                return Err(MappingError::Constant {
+                    what: "a channel of the time series",
+                });
+            }
+        }
+        Ok(cov)
+    }
+}
+
+/// Pearson correlation matrix of the channels (symmetric, unit diagonal).
+///
+/// # Errors
+/// [`MappingError::TooFewSamples`] for fewer than 2 samples and [`MappingError::Constant`] for a
+/// constant channel.
+pub fn correlation_matrix(series: &TimeSeries) -> Result<Vec<f64>, MappingError> {
+    let n = series.channels;
+    let mut matrix = series.covariance()?;
+    let scale: Vec<f64> = (0..n).map(|i| matrix[i * n + i].sqrt()).collect();
+    for i in 0..n {
+        for j in 0..n {
+            matrix[i * n + j] /= scale[i] * scale[j];
+        }
+    }
+    Ok(matrix)
+}
+
+/// Partial correlation matrix from the covariance shrunk toward its diagonal by `shrinkage`
+/// (`lambda` in `[0, 1]`; 0 is the plain inverse). The diagonal is 1.
+///
+/// # Errors
+/// [`MappingError::InvalidParameter`] for `shrinkage` outside `[0, 1]`, those of
+/// [`correlation_matrix`], and [`MappingError::NotPositiveDefinite`] when the shrunk covariance
+/// is singular (for example fewer samples than channels with `shrinkage = 0`).
+pub fn partial_correlation(series: &TimeSeries, shrinkage: f64) -> Result<Vec<f64>, MappingError> {
+    if !(0.0..=1.0).contains(&shrinkage) {
+        return Err(MappingError::invalid(
+            "shrinkage",
+            shrinkage,
+            "a number in [0, 1]",
+        ));
+    }
+    let n = series.channels;
+    let mut shrunk = series.covariance()?;
+    for i in 0..n {
+        for j in 0..n {
+            if i != j {
+                shrunk[i * n + j] *= 1.0 - shrinkage;
+            }
+        }
+    }
+    let precision = spd_inverse("shrunk covariance", &shrunk, n)?;
+    let mut partial = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            partial[i * n + j] = if i == j {
+                1.0
+            } else {
+                -precision[i * n + j] / (precision[i * n + i] * precision[j * n + j]).sqrt()
+            };
+        }
+    }
+    Ok(partial)
+}
+
+/// Granger causality of every ordered channel pair for a vector autoregression of `order`
+/// lags; `G[s * n + t]` is `ln(RSS_restricted / RSS_full)` for the arc `s -> t`, and the
+/// diagonal is 0.
+///
+/// # Errors
+/// [`MappingError::InvalidParameter`] for `order = 0`, [`MappingError::TooFewSamples`] unless
+/// `samples - order` exceeds the `1 + channels * order` regressors, and
+/// [`MappingError::NotPositiveDefinite`] for collinear channels.
+pub fn granger_causality(series: &TimeSeries, order: usize) -> Result<Vec<f64>, MappingError> {
+    if order == 0 {
+        return Err(MappingError::invalid("order", order, "at least 1 lag"));
+    }
+    let n = series.channels;
+    let regressors = 1 + n * order;
+    let needed = order + regressors + 1;
+    if series.samples < needed {
+        return Err(MappingError::TooFewSamples {
+            what: "the Granger vector autoregression",
+            samples: series.samples,
+            needed,
+        });
+    }
+
+    // Design row for time t: [1, x_{t-1}(0..n), ..., x_{t-p}(0..n)].
+    let rows = series.samples - order;
+    let design: Vec<f64> = (order..series.samples)
+        .flat_map(|t| {
+            std::iter::once(1.0)
+                .chain((1..=order).flat_map(move |lag| (0..n).map(move |c| series.get(t - lag, c))))
+        })
+        .collect();
+    let column = |lag: usize, channel: usize| 1 + (lag - 1) * n + channel;
+
+    let mut granger = vec![0.0; n * n];
+    for target in 0..n {
+        let response: Vec<f64> = (order..series.samples)
+            .map(|t| series.get(t, target))
+            .collect();
+        let all: Vec<usize> = (0..regressors).collect();
+        let full = residual_sum_of_squares(&design, regressors, rows, &response, &all)?;
+        for source in (0..n).filter(|&s| s != target) {
+            let kept: Vec<usize> = (0..regressors)
+                .filter(|&k| !(1..=order).any(|lag| column(lag, source) == k))
+                .collect();
+            let restricted = residual_sum_of_squares(&design, regressors, rows, &response, &kept)?;
+            granger[source * n + target] = (restricted / full.max(f64::MIN_POSITIVE)).ln();
+        }
+    }
+    Ok(granger)
+}
+
+/// Least-squares residual sum of squares of `response` on the `kept` columns of `design`.
+fn residual_sum_of_squares(
+    design: &[f64],
+    width: usize,
+    rows: usize,
+    response: &[f64],
+    kept: &[usize],
+) -> Result<f64, MappingError> {
+    let k = kept.len();
+    let mut gram = vec![0.0; k * k];
+    let mut moment = vec![0.0; k];
+    for r in 0..rows {
+        let row = &design[r * width..(r + 1) * width];
+        for (a, &ca) in kept.iter().enumerate() {
+            moment[a] += row[ca] * response[r];
+            for (b, &cb) in kept.iter().enumerate().skip(a) {
+                gram[a * k + b] += row[ca] * row[cb];
+            }
+        }
+    }
+    for a in 0..k {
+        for b in 0..a {
+            gram[a * k + b] = gram[b * k + a];
+        }
+    }
+    let lower = cholesky("vector-autoregression Gram matrix", &gram, k)?;
+    let coefficients = cholesky_solve(&lower, k, &moment);
+    Ok((0..rows)
+        .map(|r| {
+            let row = &design[r * width..(r + 1) * width];
+            let fitted: f64 = kept
+                .iter()
+                .zip(&coefficients)
+                .map(|(&c, b)| row[c] * b)
+                .sum();
+            (response[r] - fitted).powi(2)
+        })
+        .sum())
+}

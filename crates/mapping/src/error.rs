@@ -1,0 +1,141 @@
+//! Error type of the mapping crate: each variant names the rejected value and the fix.
+
+use thiserror::Error;
+
+/// Errors raised by this crate.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum MappingError {
+    /// A matrix has no rows or no columns.
+    #[error("{what} is empty; pass at least one node (or one sample and one channel)")]
+    Empty {
+        /// Which input was empty.
+        what: &'static str,
+    },
+
+    /// A flat buffer does not hold `rows * cols` values.
+    #[error(
+        "{what} holds {len} values but {rows} x {cols} = {expected} were expected; fix the shape"
+    )]
+    Shape {
+        /// Which input has the wrong shape.
+        what: &'static str,
+        /// Length of the buffer.
+        len: usize,
+        /// Declared rows.
+        rows: usize,
+        /// Declared columns.
+        cols: usize,
+        /// `rows * cols`.
+        expected: usize,
+    },
+
+    /// A matrix that must be square is not.
+    #[error("{what} is {rows} x {cols}; pass a square matrix")]
+    NotSquare {
+        /// Which input is not square.
+        what: &'static str,
+        /// Rows.
+        rows: usize,
+        /// Columns.
+        cols: usize,
+    },
+
+    /// A value is NaN or infinite.
+    #[error(
+        "{what} has a non-finite value {value} at row {row}, column {col}; remove or impute it"
+    )]
+    NonFinite {
+        /// Which input holds the value.
+        what: &'static str,
+        /// Row of the value.
+        row: usize,
+        /// Column of the value.
+        col: usize,
+        /// The value.
+        value: f64,
+    },
+
+    /// Two inputs that must cover the same nodes differ in size.
+    #[error("{what}: {left} nodes against {right}; compare matrices and graphs of the same size")]
+    SizeMismatch {
+        /// Which comparison failed.
+        what: &'static str,
+        /// Size of the first input.
+        left: usize,
+        /// Size of the second input.
+        right: usize,
+    },
+
+    /// The reference has no edge, or every pair is an edge, so AUROC is undefined.
+    #[error(
+        "the reference has {positives} edges and {negatives} non-edges among the scored pairs; \
+         AUROC and AUPRC need at least one of each"
+    )]
+    OneClass {
+        /// Scored pairs that are reference edges.
+        positives: usize,
+        /// Scored pairs that are not.
+        negatives: usize,
+    },
+
+    /// A correlation is undefined because one input is constant.
+    #[error("{what} is constant over the compared entries, so its correlation is undefined")]
+    Constant {
+        /// Which input is constant.
+        what: &'static str,
+    },
+
+    /// A parameter is out of its range.
+    #[error("invalid {name} = {value}: {expected}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// The rejected value, printed.
+        value: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
+
+    /// A matrix that must be positive definite is not (numerically).
+    #[error(
+        "{what} is not positive definite (pivot {pivot} at row {row}); raise the shrinkage or ridge"
+    )]
+    NotPositiveDefinite {
+        /// Which matrix.
+        what: &'static str,
+        /// Row of the failing pivot.
+        row: usize,
+        /// The pivot value.
+        pivot: f64,
+    },
+
+    /// Too few samples for the requested model.
+    #[error("{samples} samples are too few for {what}; need at least {needed}")]
+    TooFewSamples {
+        /// What needs the samples.
+        what: &'static str,
+        /// Samples given.
+        samples: usize,
+        /// Samples needed.
+        needed: usize,
+    },
+
+    /// An error from `ncm-motifs` (graph construction).
+    #[error(transparent)]
+    Motif(#[from] ncm_motifs::MotifError),
+}
+
+impl MappingError {
+    /// Builds an [`MappingError::InvalidParameter`].
+    pub(crate) fn invalid(
+        name: &'static str,
+        value: impl ToString,
+        expected: &'static str,
+    ) -> Self {
+        Self::InvalidParameter {
+            name,
+            value: value.to_string(),
+            expected,
+        }
+    }
+}
