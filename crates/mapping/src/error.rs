@@ -14,7 +14,7 @@ pub enum MappingError {
 
     /// A flat buffer does not hold `rows * cols` values.
     #[error(
-        "{what} holds {len} values but {rows} x {cols} = {expected} were expected; fix the shape"
+        "{what} contains {len} values but {rows} x {cols} = {expected} were expected; fix the shape"
     )]
     Shape {
         /// Which input has the wrong shape.
@@ -45,7 +45,7 @@ pub enum MappingError {
         "{what} has a non-finite value {value} at row {row}, column {col}; remove or impute it"
     )]
     NonFinite {
-        /// Which input holds the value.
+        /// Which input contains the value.
         what: &'static str,
         /// Row of the value.
         row: usize,
@@ -118,6 +118,30 @@ pub enum MappingError {
         samples: usize,
         /// Samples needed.
         needed: usize,
+    },
+
+    /// An attention row is not a probability distribution.
+    #[error(
+        "attention row {row} sums to {sum} with smallest weight {min}; pass rows of non-negative \
+         weights that sum to 1 (a softmax output)"
+    )]
+    NotDistribution {
+        /// Index of the row.
+        row: usize,
+        /// Sum of the row.
+        sum: f64,
+        /// Smallest weight of the row.
+        min: f64,
+    },
+
+    /// No finite inverse temperature fits the attention rows.
+    #[error(
+        "no inverse temperature with |beta| <= {max} fits the attention: the rows are as sharp as \
+         a hard maximum over the similarities; read the head as single-pattern retrieval"
+    )]
+    UnboundedInverseTemperature {
+        /// Largest `|beta|` searched.
+        max: f64,
     },
 
     /// An error from `ncm-motifs` (graph construction).

@@ -16,17 +16,19 @@
 //!   [`partial_correlation`] with shrinkage toward the diagonal, and [`granger_causality`]
 //!   (log ratio of restricted to full residual sums of squares);
 //! - [`permutation_test`]: node-label permutation p-values of the AUROC, seeded, and
-//!   [`benjamini_hochberg`] adjustment across heads.
+//!   [`benjamini_hochberg`] adjustment across heads;
+//! - the modern-Hopfield diagnosis of a head (Ramsauer et al. 2021, ICLR): [`diagnose_head`]
+//!   reads its regime from row perplexities by the rule of `ncm_ebm::hopfield::Regime`, and
+//!   [`fit_inverse_temperature`] fits its effective inverse temperature to the similarities.
 //!
-//! NOTE: not yet implemented: assigning each head its best-matching motif template, the
-//! modern-Hopfield diagnosis of each head (Ramsauer et al. 2021, ICLR: effective inverse
-//! temperature and fixed-point regime, to agree with `ncm_ebm::hopfield::Regime`), and reading
-//! attention from `ncm-transformer` (a head will arrive as a row-major `f64` matrix averaged
-//! over batch and time, ready for [`ArcWeights::from_matrix`]).
+//! NOTE: not yet implemented: assigning each head its best-matching motif template, and
+//! reading attention from `ncm-transformer` (a head will arrive as a row-major `f64` matrix
+//! averaged over batch and time, ready for [`ArcWeights::from_matrix`] and [`diagnose_head`]).
 
 mod baseline;
 mod error;
 mod graph;
+mod hopfield;
 mod matrix;
 mod permutation;
 mod score;
@@ -34,6 +36,9 @@ mod score;
 pub use baseline::{TimeSeries, correlation_matrix, granger_causality, partial_correlation};
 pub use error::MappingError;
 pub use graph::{EdgeSelection, digraph_from_adjacency, to_digraph};
+pub use hopfield::{
+    HeadDiagnosis, HopfieldRegime, MAX_INVERSE_TEMPERATURE, diagnose_head, fit_inverse_temperature,
+};
 pub use matrix::{ArcWeights, Orientation, WeightSign};
 pub use permutation::{PermutationTest, benjamini_hochberg, permutation_test};
 pub use score::{

@@ -42,7 +42,7 @@ pub struct EdgeRecovery {
     pub negatives: usize,
 }
 
-/// Checks that `scores` and `labels` match, are non-empty, finite, and hold both classes.
+/// Checks that `scores` and `labels` match, are non-empty and finite, and contain both classes.
 fn check_binary(scores: &[f64], labels: &[bool]) -> Result<(usize, usize), MappingError> {
     if scores.is_empty() {
         return Err(MappingError::Empty { what: "scores" });
