@@ -10,10 +10,10 @@
 //!   (shrinkage toward the diagonal with a stated `lambda`), then takes
 //!   `-P_ij / sqrt(P_ii P_jj)`.
 //! - Granger causality (Granger 1969, Econometrica 37:424) fits, per target channel, a vector
-//!   autoregression of order `p` by least squares with an intercept, once with the lags of all
-//!   channels (full) and once without the lags of one source (restricted), and reports
-//!   `ln(RSS_restricted / RSS_full)`, Geweke's (1982, JASA 77:304) log ratio of residual
-//!   variances. It is read with [`crate::Orientation::SourceRow`]: `G[s][t]` scores `s -> t`.
+//!   autoregression of order `p` by least squares with an intercept. The full model has the
+//!   lags of all channels and the restricted one drops the lags of one source. The score is
+//!   `ln(RSS_restricted / RSS_full)`, the log ratio of residual variances of Geweke (1982,
+//!   JASA 77:304). Read it with [`crate::Orientation::SourceRow`]: `G[s][t]` scores `s -> t`.
 
 use ncm_data::Recording;
 
@@ -73,7 +73,7 @@ impl TimeSeries {
         self.data[t * self.channels + c]
     }
 
-    /// Sample covariance (denominator `samples - 1`), `channels x channels`.
+    /// Computes the sample covariance (denominator `samples - 1`), `channels x channels`.
     fn covariance(&self) -> Result<Vec<f64>, MappingError> {
         let (t_len, n) = (self.samples, self.channels);
         if t_len < 2 {
@@ -111,7 +111,7 @@ impl TimeSeries {
     }
 }
 
-/// Pearson correlation matrix of the channels (symmetric, unit diagonal).
+/// Computes the Pearson correlation matrix of the channels (symmetric, unit diagonal).
 ///
 /// # Errors
 /// [`MappingError::TooFewSamples`] for fewer than 2 samples and [`MappingError::Constant`] for a
@@ -128,7 +128,7 @@ pub fn correlation_matrix(series: &TimeSeries) -> Result<Vec<f64>, MappingError>
     Ok(matrix)
 }
 
-/// Partial correlation matrix from the covariance shrunk toward its diagonal by `shrinkage`
+/// Computes the partial correlation matrix from the covariance shrunk toward its diagonal by `shrinkage`
 /// (`lambda` in `[0, 1]`; 0 is the plain inverse). The diagonal is 1.
 ///
 /// # Errors
@@ -166,9 +166,9 @@ pub fn partial_correlation(series: &TimeSeries, shrinkage: f64) -> Result<Vec<f6
     Ok(partial)
 }
 
-/// Granger causality of every ordered channel pair for a vector autoregression of `order`
-/// lags; `G[s * n + t]` is `ln(RSS_restricted / RSS_full)` for the arc `s -> t`, and the
-/// diagonal is 0.
+/// Computes the Granger causality of every ordered channel pair for a vector autoregression
+/// of `order` lags. `G[s * n + t]` is `ln(RSS_restricted / RSS_full)` for the arc `s -> t`,
+/// and the diagonal is 0.
 ///
 /// # Errors
 /// [`MappingError::InvalidParameter`] for `order = 0`, [`MappingError::TooFewSamples`] unless
@@ -217,7 +217,7 @@ pub fn granger_causality(series: &TimeSeries, order: usize) -> Result<Vec<f64>, 
     Ok(granger)
 }
 
-/// Least-squares residual sum of squares of `response` on the `kept` columns of `design`.
+/// Returns the least-squares residual sum of squares of `response` on the `kept` columns of `design`.
 fn residual_sum_of_squares(
     design: &[f64],
     width: usize,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::MappingError;
 use crate::matrix::ArcWeights;
 
-/// Which arcs of an [`ArcWeights`] become edges of the graph.
+/// Rule that selects the arcs of an [`ArcWeights`] that become edges of the graph.
 ///
 /// Ties at the cut are broken by the lower `(source, target)` pair, so the result is
 /// deterministic. Self-loops are never kept.
@@ -65,7 +65,7 @@ pub fn to_digraph(weights: &ArcWeights, selection: EdgeSelection) -> Result<DiGr
     Ok(DiGraph::from_edges(n, &arcs)?)
 }
 
-/// All `(source, target)` pairs with `source != target`, in lexicographic order.
+/// Returns all `(source, target)` pairs with `source != target`, in lexicographic order.
 pub(crate) fn off_diagonal_pairs(n: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..n).flat_map(move |s| (0..n).filter(move |&t| t != s).map(move |t| (s, t)))
 }
@@ -82,7 +82,7 @@ fn check_k(k: usize, candidates: usize) -> Result<(), MappingError> {
     Ok(())
 }
 
-/// The `k` highest-scoring pairs; the sort is stable, so ties keep the input order.
+/// Returns the `k` highest-scoring pairs. The sort is stable, so ties keep the input order.
 fn strongest(
     weights: &ArcWeights,
     pairs: impl Iterator<Item = (usize, usize)>,

@@ -8,7 +8,7 @@
 //!   `ncm_ebm::hopfield::Regime::from_attention`. The head's regime is that of its median
 //!   row perplexity.
 //! - Ramsauer et al. also count, per row, the largest weights needed to reach 90% of the mass
-//!   (their `k` in the analysis of BERT heads); the head reports the median of that count.
+//!   (their `k` in the analysis of BERT heads). The head reports the median of that count.
 //! - Effective inverse temperature: given the raw similarities `s = X^T xi` behind each row,
 //!   [`fit_inverse_temperature`] finds the `beta` that maximises
 //!   `sum_rows sum_j p_j ln softmax(beta s)_j`, the cross-entropy fit of `softmax(beta s)` to
@@ -159,7 +159,7 @@ pub fn diagnose_head(
 pub const MAX_INVERSE_TEMPERATURE: f64 = 1e6;
 
 /// Fits one inverse temperature to a head: the `beta` for which `softmax(beta s)` best matches
-/// the attention rows in cross-entropy, where `similarities` holds the raw scores `s = q . k`
+/// the attention rows in cross-entropy, where `similarities` contains the raw scores `s = q . k`
 /// behind each row (same `rows x cols` shape, without the `1 / sqrt(d)` scaling, which the
 /// fitted `beta` then absorbs).
 ///

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::MappingError;
 
-/// How the entries of a square matrix map to arcs. See the module doc.
+/// Mapping from the entries of a square matrix to arcs, as the module doc describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Orientation {
@@ -148,7 +148,7 @@ impl ArcWeights {
         self.weights[source * self.node_count + target]
     }
 
-    /// The `n x n` scores, source-row order; the diagonal is whatever the input held.
+    /// Returns the `n x n` scores in source-row order, with the diagonal as the input had it.
     pub fn as_slice(&self) -> &[f64] {
         &self.weights
     }

@@ -1,8 +1,8 @@
 //! Permutation p-values for edge recovery and Benjamini-Hochberg adjustment across heads.
 //!
-//! The null relabels the nodes of the scored matrix uniformly at random (both rows and
-//! columns by the same permutation) and keeps the reference fixed, so it keeps the score
-//! distribution and the matrix structure but breaks their alignment with the reference. The
+//! The null relabels the nodes of the scored matrix uniformly at random, rows and columns by
+//! the same permutation, and keeps the reference fixed. It keeps the score distribution and
+//! the matrix structure but breaks their alignment with the reference. The
 //! p-value counts the observed statistic among the null ones (Phipson and Smyth 2010, Stat.
 //! Appl. Genet. Mol. Biol. 9:39): `p = (1 + #{null >= observed}) / (1 + samples)`.
 
@@ -85,7 +85,7 @@ fn recovery_auroc(
     auroc(&scores, &labels)
 }
 
-/// A uniform permutation of `0..n` by the Fisher-Yates shuffle.
+/// Draws a uniform permutation of `0..n` by the Fisher-Yates shuffle.
 fn random_permutation(n: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
     let mut permutation: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {

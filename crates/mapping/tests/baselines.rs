@@ -23,7 +23,7 @@ fn assert_close(actual: &[f64], expected: &[f64]) {
     }
 }
 
-/// NumPy: `np.corrcoef(X, rowvar=False)` for `X = SAMPLES.reshape(6, 3)`.
+/// NumPy 2.4.6: `np.corrcoef(X, rowvar=False)` for `X = SAMPLES.reshape(6, 3)`.
 #[test]
 fn correlation_matches_numpy() -> anyhow::Result<()> {
     let series = TimeSeries::new(SAMPLES.to_vec(), 6, 3)?;
@@ -39,7 +39,7 @@ fn correlation_matches_numpy() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// NumPy: with `S = np.cov(X, rowvar=False)`, `Sh = (1 - lam) S + lam diag(S)`,
+/// NumPy 2.4.6: with `S = np.cov(X, rowvar=False)`, `Sh = (1 - lam) S + lam diag(S)`,
 /// `P = np.linalg.inv(Sh)`, the partial correlation is `-P_ij / sqrt(P_ii P_jj)` with a unit
 /// diagonal; for `lam = 0` and `lam = 0.25`.
 #[test]
