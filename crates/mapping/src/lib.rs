@@ -21,10 +21,14 @@
 //!   reads its regime from row perplexities by the rule of `ncm_ebm::hopfield::Regime`, and
 //!   [`fit_inverse_temperature`] fits its effective inverse temperature to the similarities.
 //!
-//! NOTE: not yet implemented: assigning each head its best-matching motif template, and
-//! reading attention from `ncm-transformer` (a head will arrive as a row-major `f64` matrix
-//! averaged over batch and time, ready for [`ArcWeights::from_matrix`] and [`diagnose_head`]).
+//! - [`assign_templates`]: each head's best-matching template graph, with a permutation
+//!   p-value under the max-over-templates null and Benjamini-Hochberg q-values across heads.
+//!
+//! NOTE: not yet implemented: reading attention from `ncm-transformer`. A head will arrive as
+//! a row-major `f64` matrix averaged over batch and time, ready for [`ArcWeights::from_matrix`]
+//! and [`diagnose_head`].
 
+mod assign;
 mod baseline;
 mod error;
 mod graph;
@@ -33,6 +37,7 @@ mod matrix;
 mod permutation;
 mod score;
 
+pub use assign::{TemplateMatch, assign_templates};
 pub use baseline::{TimeSeries, correlation_matrix, granger_causality, partial_correlation};
 pub use error::MappingError;
 pub use graph::{EdgeSelection, digraph_from_adjacency, to_digraph};

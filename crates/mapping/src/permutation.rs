@@ -76,7 +76,7 @@ pub fn permutation_test(
 }
 
 /// AUROC of `weights` against `reference`.
-fn recovery_auroc(
+pub(crate) fn recovery_auroc(
     weights: &ArcWeights,
     reference: &DiGraph,
     direction: Direction,
@@ -86,7 +86,7 @@ fn recovery_auroc(
 }
 
 /// Draws a uniform permutation of `0..n` by the Fisher-Yates shuffle.
-fn random_permutation(n: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+pub(crate) fn random_permutation(n: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
     let mut permutation: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {
         let j = rng.random_range(0..=i);
