@@ -8,7 +8,7 @@ pub enum MappingError {
     /// A matrix has no rows or no columns.
     #[error("{what} is empty; pass at least one node (or one sample and one channel)")]
     Empty {
-        /// Which input was empty.
+        /// Name of the empty input.
         what: &'static str,
     },
 
@@ -17,7 +17,7 @@ pub enum MappingError {
         "{what} contains {len} values but {rows} x {cols} = {expected} were expected; fix the shape"
     )]
     Shape {
-        /// Which input has the wrong shape.
+        /// Name of the input with the wrong shape.
         what: &'static str,
         /// Length of the buffer.
         len: usize,
@@ -32,7 +32,7 @@ pub enum MappingError {
     /// A matrix that must be square is not.
     #[error("{what} is {rows} x {cols}; pass a square matrix")]
     NotSquare {
-        /// Which input is not square.
+        /// Name of the non-square input.
         what: &'static str,
         /// Rows.
         rows: usize,
@@ -45,7 +45,7 @@ pub enum MappingError {
         "{what} has a non-finite value {value} at row {row}, column {col}; remove or impute it"
     )]
     NonFinite {
-        /// Which input contains the value.
+        /// Name of the input that contains the value.
         what: &'static str,
         /// Row of the value.
         row: usize,
@@ -58,7 +58,7 @@ pub enum MappingError {
     /// Two inputs that must cover the same nodes differ in size.
     #[error("{what}: {left} nodes against {right}; compare matrices and graphs of the same size")]
     SizeMismatch {
-        /// Which comparison failed.
+        /// Name of the failed comparison.
         what: &'static str,
         /// Size of the first input.
         left: usize,
@@ -81,7 +81,7 @@ pub enum MappingError {
     /// A correlation is undefined because one input is constant.
     #[error("{what} is constant over the compared entries, so its correlation is undefined")]
     Constant {
-        /// Which input is constant.
+        /// Name of the constant input.
         what: &'static str,
     },
 
@@ -92,7 +92,7 @@ pub enum MappingError {
         name: &'static str,
         /// The rejected value, printed.
         value: String,
-        /// What is accepted.
+        /// Accepted values.
         expected: &'static str,
     },
 
@@ -101,7 +101,7 @@ pub enum MappingError {
         "{what} is not positive definite (pivot {pivot} at row {row}); raise the shrinkage or ridge"
     )]
     NotPositiveDefinite {
-        /// Which matrix.
+        /// Name of the matrix.
         what: &'static str,
         /// Row of the failing pivot.
         row: usize,
@@ -112,7 +112,7 @@ pub enum MappingError {
     /// Too few samples for the requested model.
     #[error("{samples} samples are too few for {what}; need at least {needed}")]
     TooFewSamples {
-        /// What needs the samples.
+        /// Name of the estimate that needs the samples.
         what: &'static str,
         /// Samples given.
         samples: usize,
@@ -150,7 +150,7 @@ pub enum MappingError {
 }
 
 impl MappingError {
-    /// Builds an [`MappingError::InvalidParameter`].
+    /// Builds a [`MappingError::InvalidParameter`].
     pub(crate) fn invalid(
         name: &'static str,
         value: impl ToString,

@@ -2,10 +2,10 @@
 //!
 //! Implemented, over plain `f64` matrices:
 //!
-//! - [`ArcWeights`]: a square matrix read as scores per arc, with the convention stated once
-//!   ([`Orientation`]: attention `A[i][j]` is token `i` attending to `j`, read as the arc
-//!   `j -> i`; couplings are symmetrised), absolute or signed weights ([`WeightSign`]), and the
-//!   diagonal ignored;
+//! - [`ArcWeights`]: a square matrix read as scores per arc, with absolute or signed weights
+//!   ([`WeightSign`]) and the diagonal ignored. [`Orientation`] states the convention once:
+//!   attention `A[i][j]` is token `i` attending to `j`, read as the arc `j -> i`, and
+//!   couplings are symmetrised;
 //! - [`to_digraph`]: a [`ncm_motifs::DiGraph`] by threshold or top-k per node or overall;
 //! - scores against a reference graph: [`edge_recovery`] (AUROC by Mann-Whitney with midranks,
 //!   AUPRC as scikit-learn's average precision; directed, or undirected with the larger arc
@@ -19,8 +19,7 @@
 //!   [`benjamini_hochberg`] adjustment across heads;
 //! - the modern-Hopfield diagnosis of a head (Ramsauer et al. 2021, ICLR): [`diagnose_head`]
 //!   reads its regime from row perplexities by the rule of `ncm_ebm::hopfield::Regime`, and
-//!   [`fit_inverse_temperature`] fits its effective inverse temperature to the similarities.
-//!
+//!   [`fit_inverse_temperature`] fits its effective inverse temperature to the similarities;
 //! - [`assign_templates`]: each head's best-matching template graph, with a permutation
 //!   p-value under the max-over-templates null and Benjamini-Hochberg q-values across heads.
 //!
