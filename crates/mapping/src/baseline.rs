@@ -8,7 +8,8 @@
 //!   [`crate::Orientation::Symmetric`].
 //! - Partial correlation inverts the shrunk covariance `(1 - lambda) S + lambda diag(S)`
 //!   (shrinkage toward the diagonal with a stated `lambda`), then takes
-//!   `-P_ij / sqrt(P_ii P_jj)`.
+//!   `-P_ij / sqrt(P_ii P_jj)`. [`partial_correlation_ledoit_wolf`] instead shrinks toward a
+//!   multiple of the identity by the Ledoit-Wolf estimate of the shrinkage.
 //! - Granger causality (Granger 1969, Econometrica 37:424) fits, per target channel, a vector
 //!   autoregression of order `p` by least squares with an intercept. The full model has the
 //!   lags of all channels and the restricted one drops the lags of one source. The score is
@@ -152,7 +153,64 @@ pub fn partial_correlation(series: &TimeSeries, shrinkage: f64) -> Result<Vec<f6
             }
         }
     }
-    let precision = spd_inverse("shrunk covariance", &shrunk, n)?;
+    partial_from_covariance(&shrunk, n)
+}
+
+/// Computes the partial correlation matrix from the covariance shrunk toward a multiple of
+/// the identity with the shrinkage of Ledoit and Wolf (2004, J. Multivar. Anal. 88:365), as
+/// scikit-learn's `LedoitWolf` estimates it from the covariance with denominator `samples`.
+/// Returns the matrix and the shrinkage in `[0, 1]`.
+///
+/// # Errors
+/// Those of [`correlation_matrix`], and [`MappingError::NotPositiveDefinite`] when the shrunk
+/// covariance is singular.
+pub fn partial_correlation_ledoit_wolf(
+    series: &TimeSeries,
+) -> Result<(Vec<f64>, f64), MappingError> {
+    let (t_len, n) = (series.samples, series.channels);
+    // Checks the sample count and rejects constant channels.
+    series.covariance()?;
+    let centred: Vec<f64> = {
+        let means: Vec<f64> = (0..n)
+            .map(|c| (0..t_len).map(|t| series.get(t, c)).sum::<f64>() / t_len as f64)
+            .collect();
+        (0..t_len * n)
+            .map(|k| series.data[k] - means[k % n])
+            .collect()
+    };
+    let samples = t_len as f64;
+
+    // Maximum-likelihood covariance and the sums that the shrinkage formula needs.
+    let mut covariance = vec![0.0; n * n];
+    let mut fourth_moments = 0.0;
+    for row in centred.chunks_exact(n) {
+        for i in 0..n {
+            for j in 0..n {
+                covariance[i * n + j] += row[i] * row[j] / samples;
+                fourth_moments += row[i] * row[i] * row[j] * row[j];
+            }
+        }
+    }
+    let trace: f64 = (0..n).map(|i| covariance[i * n + i]).sum();
+    let mu = trace / n as f64;
+    let squared_norm: f64 = covariance.iter().map(|c| c * c).sum();
+
+    // beta estimates the error of the sample covariance and delta its distance to mu I.
+    let beta = (fourth_moments / samples - squared_norm) / (n as f64 * samples);
+    let delta = (squared_norm - 2.0 * mu * trace + n as f64 * mu * mu) / n as f64;
+    let beta = beta.min(delta);
+    let shrinkage = if beta == 0.0 { 0.0 } else { beta / delta };
+
+    let mut shrunk: Vec<f64> = covariance.iter().map(|c| (1.0 - shrinkage) * c).collect();
+    for i in 0..n {
+        shrunk[i * n + i] += shrinkage * mu;
+    }
+    Ok((partial_from_covariance(&shrunk, n)?, shrinkage))
+}
+
+/// Returns `-P_ij / sqrt(P_ii P_jj)` with a unit diagonal, where `P` inverts `covariance`.
+fn partial_from_covariance(covariance: &[f64], n: usize) -> Result<Vec<f64>, MappingError> {
+    let precision = spd_inverse("shrunk covariance", covariance, n)?;
     let mut partial = vec![0.0; n * n];
     for i in 0..n {
         for j in 0..n {

@@ -13,7 +13,8 @@
 //!   and [`profile_distance`] between triad significance profiles of Milo et al. 2004
 //!   (Science 303:1538);
 //! - baselines from a recording ([`TimeSeries`]): [`correlation_matrix`],
-//!   [`partial_correlation`] with shrinkage toward the diagonal, and [`granger_causality`]
+//!   [`partial_correlation`] with shrinkage toward the diagonal or
+//!   [`partial_correlation_ledoit_wolf`] with the Ledoit-Wolf shrinkage, and [`granger_causality`]
 //!   (log ratio of restricted to full residual sums of squares);
 //! - [`permutation_test`]: node-label permutation p-values of the AUROC, seeded, and
 //!   [`benjamini_hochberg`] adjustment across heads;
@@ -37,7 +38,10 @@ mod permutation;
 mod score;
 
 pub use assign::{TemplateMatch, assign_templates};
-pub use baseline::{TimeSeries, correlation_matrix, granger_causality, partial_correlation};
+pub use baseline::{
+    TimeSeries, correlation_matrix, granger_causality, partial_correlation,
+    partial_correlation_ledoit_wolf,
+};
 pub use error::MappingError;
 pub use graph::{EdgeSelection, digraph_from_adjacency, to_digraph};
 pub use hopfield::{

@@ -4,7 +4,7 @@
 use ncm_data::Recording;
 use ncm_mapping::{
     ArcWeights, Direction, MappingError, Orientation, TimeSeries, WeightSign, correlation_matrix,
-    edge_recovery, granger_causality, partial_correlation,
+    edge_recovery, granger_causality, partial_correlation, partial_correlation_ledoit_wolf,
 };
 use ncm_motifs::DiGraph;
 use rand::{RngExt, SeedableRng};
@@ -58,6 +58,34 @@ fn partial_correlation_matches_numpy_inverse() -> anyhow::Result<()> {
     assert_close(
         &partial_correlation(&series, 0.25)?,
         &[1.0, a, b, a, 1.0, c, b, c, 1.0],
+    );
+    Ok(())
+}
+
+/// scikit-learn 1.9.1: `LedoitWolf().fit(X)` for the 8 x 4 `X` below gives `shrinkage_` and
+/// `precision_`, turned into `-P_ij / sqrt(P_ii P_jj)` with a unit diagonal.
+#[test]
+fn ledoit_wolf_matches_scikit_learn() -> anyhow::Result<()> {
+    let samples = [
+        1.0, 2.0, 0.5, -1.0, 2.0, 1.0, 1.5, 0.0, 0.0, 3.0, 2.5, 1.0, 4.0, 0.5, 1.0, 2.0, 3.0, 2.5,
+        0.0, -0.5, 1.5, 1.0, 3.0, 1.5, 2.5, -1.0, 0.5, 0.5, 0.5, 1.5, 2.0, 3.0,
+    ];
+    let series = TimeSeries::new(samples.to_vec(), 8, 4)?;
+    let (partial, shrinkage) = partial_correlation_ledoit_wolf(&series)?;
+    assert!((shrinkage - 0.8109478155250314).abs() < TOL);
+    let (a, b, c) = (
+        -0.09687642552992469,
+        -0.09533364661136876,
+        -0.01565784061355658,
+    );
+    let (d, e, f) = (
+        0.022347760115402595,
+        -0.04325880284504864,
+        0.10105893428183504,
+    );
+    assert_close(
+        &partial,
+        &[1.0, a, b, c, a, 1.0, d, e, b, d, 1.0, f, c, e, f, 1.0],
     );
     Ok(())
 }
@@ -143,6 +171,10 @@ fn bad_baseline_inputs_give_typed_errors() -> anyhow::Result<()> {
     let constant = TimeSeries::new(vec![1.0, 2.0, 1.0, 3.0, 1.0, 5.0], 3, 2)?;
     assert!(matches!(
         correlation_matrix(&constant),
+        Err(MappingError::Constant { .. })
+    ));
+    assert!(matches!(
+        partial_correlation_ledoit_wolf(&constant),
         Err(MappingError::Constant { .. })
     ));
 
