@@ -100,6 +100,39 @@ fn recording_is_transposed_into_samples_by_channels() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// NumPy 2.4.6: for the 40 x 3 series `X[t][c] = sin(0.37 (t + 1) (c + 1)) + 0.1 ((7 t + 3 c)
+/// mod 5)` and order 2, `np.linalg.lstsq` fits the full regression of each target on an
+/// intercept and both lags of all channels, and the restricted one without the source's lags;
+/// the entries are `ln(RSS_restricted / RSS_full)`.
+#[test]
+fn granger_matches_numpy_least_squares() -> anyhow::Result<()> {
+    let (samples, n) = (40, 3);
+    let data: Vec<f64> = (0..samples)
+        .flat_map(|t| {
+            (0..n).map(move |c| {
+                (0.37 * ((t + 1) * (c + 1)) as f64).sin() + 0.1 * ((t * 7 + c * 3) % 5) as f64
+            })
+        })
+        .collect();
+    let series = TimeSeries::new(data, samples, n)?;
+    let expected = [
+        0.0,
+        0.5145092536276107,
+        0.11483740290423182,
+        0.011283411139081231,
+        0.0,
+        0.12363501267161833,
+        0.004690591567039762,
+        0.02836546800684961,
+        0.0,
+    ];
+    let granger = granger_causality(&series, 2)?;
+    for (actual, expected) in granger.iter().zip(expected) {
+        assert!((actual - expected).abs() < 1e-9, "{granger:?}");
+    }
+    Ok(())
+}
+
 /// Standard normal draw by the Box-Muller transform.
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>();
