@@ -15,6 +15,8 @@
 //!   lags of all channels and the restricted one drops the lags of one source. The score is
 //!   `ln(RSS_restricted / RSS_full)`, the log ratio of residual variances of Geweke (1982,
 //!   JASA 77:304). Read it with [`crate::Orientation::SourceRow`]: `G[s][t]` scores `s -> t`.
+//!   The restricted residual sums come from the full fit through the restricted least-squares
+//!   identity, so one Gram inverse serves all `n (n - 1)` pairs.
 
 use ncm_data::Recording;
 
@@ -255,62 +257,86 @@ pub fn granger_causality(series: &TimeSeries, order: usize) -> Result<Vec<f64>, 
                 .chain((1..=order).flat_map(move |lag| (0..n).map(move |c| series.get(t - lag, c))))
         })
         .collect();
-    let column = |lag: usize, channel: usize| 1 + (lag - 1) * n + channel;
+    let gram = gram_matrix(&design, regressors, rows);
+    let gram_inverse = spd_inverse("vector-autoregression Gram matrix", &gram, regressors)?;
 
     let mut granger = vec![0.0; n * n];
     for target in 0..n {
         let response: Vec<f64> = (order..series.samples)
             .map(|t| series.get(t, target))
             .collect();
-        let all: Vec<usize> = (0..regressors).collect();
-        let full = residual_sum_of_squares(&design, regressors, rows, &response, &all)?;
+        let (coefficients, full) = full_fit(&design, &gram_inverse, regressors, &response);
         for source in (0..n).filter(|&s| s != target) {
-            let kept: Vec<usize> = (0..regressors)
-                .filter(|&k| !(1..=order).any(|lag| column(lag, source) == k))
-                .collect();
-            let restricted = residual_sum_of_squares(&design, regressors, rows, &response, &kept)?;
-            granger[source * n + target] = (restricted / full.max(f64::MIN_POSITIVE)).ln();
+            // Columns of the source's lags: 1 + (lag - 1) n + source for lag = 1..=order.
+            let lags: Vec<usize> = (0..order).map(|lag| 1 + lag * n + source).collect();
+            let increase = restriction_cost(&gram_inverse, regressors, &coefficients, &lags)?;
+            granger[source * n + target] = (increase / full.max(f64::MIN_POSITIVE)).ln_1p();
         }
     }
     Ok(granger)
 }
 
-/// Returns the least-squares residual sum of squares of `response` on the `kept` columns of `design`.
-fn residual_sum_of_squares(
-    design: &[f64],
-    width: usize,
-    rows: usize,
-    response: &[f64],
-    kept: &[usize],
-) -> Result<f64, MappingError> {
-    let k = kept.len();
-    let mut gram = vec![0.0; k * k];
-    let mut moment = vec![0.0; k];
-    for r in 0..rows {
-        let row = &design[r * width..(r + 1) * width];
-        for (a, &ca) in kept.iter().enumerate() {
-            moment[a] += row[ca] * response[r];
-            for (b, &cb) in kept.iter().enumerate().skip(a) {
-                gram[a * k + b] += row[ca] * row[cb];
+/// Returns `X^T X` for the `rows x width` row-major design `X`.
+fn gram_matrix(design: &[f64], width: usize, rows: usize) -> Vec<f64> {
+    let mut gram = vec![0.0; width * width];
+    for row in design.chunks_exact(width).take(rows) {
+        for a in 0..width {
+            for b in a..width {
+                gram[a * width + b] += row[a] * row[b];
             }
         }
     }
-    for a in 0..k {
+    for a in 0..width {
         for b in 0..a {
-            gram[a * k + b] = gram[b * k + a];
+            gram[a * width + b] = gram[b * width + a];
         }
     }
-    let lower = cholesky("vector-autoregression Gram matrix", &gram, k)?;
-    let coefficients = cholesky_solve(&lower, k, &moment);
-    Ok((0..rows)
-        .map(|r| {
-            let row = &design[r * width..(r + 1) * width];
-            let fitted: f64 = kept
-                .iter()
-                .zip(&coefficients)
-                .map(|(&c, b)| row[c] * b)
-                .sum();
-            (response[r] - fitted).powi(2)
+    gram
+}
+
+/// Returns the least-squares coefficients of `response` on all columns of `design` and the
+/// residual sum of squares, computed from the residuals themselves.
+fn full_fit(
+    design: &[f64],
+    gram_inverse: &[f64],
+    width: usize,
+    response: &[f64],
+) -> (Vec<f64>, f64) {
+    let mut moment = vec![0.0; width];
+    for (row, y) in design.chunks_exact(width).zip(response) {
+        moment.iter_mut().zip(row).for_each(|(m, x)| *m += x * y);
+    }
+    let coefficients: Vec<f64> = gram_inverse
+        .chunks_exact(width)
+        .map(|inverse_row| inverse_row.iter().zip(&moment).map(|(g, m)| g * m).sum())
+        .collect();
+    let rss = design
+        .chunks_exact(width)
+        .zip(response)
+        .map(|(row, y)| {
+            let fitted: f64 = row.iter().zip(&coefficients).map(|(x, b)| x * b).sum();
+            (y - fitted).powi(2)
         })
-        .sum())
+        .sum();
+    (coefficients, rss)
+}
+
+/// Returns the rise in residual sum of squares from setting the coefficients in `columns` to
+/// zero: `b_S^T ((X^T X)^{-1}_SS)^{-1} b_S`, the restricted least-squares identity, which
+/// saves refitting the restricted model.
+fn restriction_cost(
+    gram_inverse: &[f64],
+    width: usize,
+    coefficients: &[f64],
+    columns: &[usize],
+) -> Result<f64, MappingError> {
+    let k = columns.len();
+    let block: Vec<f64> = columns
+        .iter()
+        .flat_map(|&a| columns.iter().map(move |&b| gram_inverse[a * width + b]))
+        .collect();
+    let restricted: Vec<f64> = columns.iter().map(|&c| coefficients[c]).collect();
+    let lower = cholesky("inverse Gram block", &block, k)?;
+    let solved = cholesky_solve(&lower, k, &restricted);
+    Ok(restricted.iter().zip(&solved).map(|(b, z)| b * z).sum())
 }
