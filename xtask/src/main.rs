@@ -183,7 +183,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
         maxent_scale::run(&config.maxent_scale, &data_dir, &report_dir, &device, global.backend)?,
         continuous_ebm::run(&config.continuous_ebm, &data_dir, &report_dir, &device, global.backend)?,
-        motif_recovery::run(&config.motif_recovery, &report_dir)?,
+        motif_recovery::run(&config.motif_recovery, &report_dir, &device)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -245,7 +245,8 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
         ExperimentCommand::MotifRecovery(cli) => {
             let config = cli.config();
             motif_recovery::validate(&config)?;
-            motif_recovery::run(&config, &report_dir)?
+            let device = global.backend.device()?;
+            motif_recovery::run(&config, &report_dir, &device)?
         }
     };
     report::write(&report_dir, &[section])
