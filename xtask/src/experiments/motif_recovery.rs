@@ -274,16 +274,20 @@ struct Run {
     weights: Vec<ArcWeights>,
     /// True directed graph.
     graph: ncm_motifs::DiGraph,
-    /// Arcs of the true graph and of the planted motif.
+    /// Arcs of the true graph.
     arcs: usize,
+    /// Arcs of the planted motif.
     motif_arcs: usize,
 }
 
 /// Mean and two-sided 95% Student-t interval of one score across seeds.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Interval {
+    /// Mean across seeds.
     pub mean: f64,
+    /// Lower end of the interval.
     pub low: f64,
+    /// Upper end of the interval.
     pub high: f64,
 }
 
@@ -557,8 +561,8 @@ struct HeadSummary {
     auroc: Vec<Vec<f64>>,
     /// Directed AUROC averaged over heads, with its interval across seeds.
     mean_auroc: Option<Interval>,
-    /// Best validation loss per seed (Gaussian negative log-likelihood per masked entry;
-    /// a unit Gaussian scores 1.419 on z-scored data).
+    /// Best validation loss per seed, as Gaussian negative log-likelihood per masked entry.
+    /// A unit Gaussian scores 1.419 on z-scored data.
     validation_loss: Vec<f64>,
 }
 
@@ -566,8 +570,9 @@ struct HeadSummary {
 #[derive(Serialize)]
 struct MotifSummary {
     motif: &'static str,
-    /// Arcs of the true graph and of the planted motif, first seed.
+    /// Arcs of the true graph, first seed.
     arcs: usize,
+    /// Arcs of the planted motif, first seed.
     motif_arcs: usize,
     /// Chance level of the directed AUPRC, first seed: arcs / (n (n - 1)).
     auprc_chance: f64,
