@@ -24,7 +24,7 @@ use tracing::info;
 use crate::backend::Backend;
 use crate::experiments::{
     connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity, maxent_scale,
-    motif_gallery, rbm_digits,
+    motif_gallery, motif_recovery, rbm_digits,
 };
 
 #[derive(Parser)]
@@ -103,6 +103,9 @@ enum ExperimentCommand {
     MaxentScale(maxent_scale::Cli),
     /// Continuous EBMs trained by four objectives on Gaussian mixtures, scored by MMD.
     ContinuousEbm(continuous_ebm::Cli),
+    /// Six motifs planted in random networks: edge recovery of the true graph by
+    /// correlation, partial correlation, Granger and max-ent couplings.
+    MotifRecovery(motif_recovery::Cli),
 }
 
 fn main() -> Result<()> {
@@ -140,6 +143,7 @@ struct MainJobConfig {
     motif_gallery: motif_gallery::Config,
     maxent_scale: maxent_scale::Config,
     continuous_ebm: continuous_ebm::Config,
+    motif_recovery: motif_recovery::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -166,6 +170,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     motif_gallery::validate(&config.motif_gallery)?;
     maxent_scale::validate(&config.maxent_scale)?;
     continuous_ebm::validate(&config.continuous_ebm)?;
+    motif_recovery::validate(&config.motif_recovery)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -178,6 +183,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
         maxent_scale::run(&config.maxent_scale, &data_dir, &report_dir, &device, global.backend)?,
         continuous_ebm::run(&config.continuous_ebm, &data_dir, &report_dir, &device, global.backend)?,
+        motif_recovery::run(&config.motif_recovery, &report_dir, &device)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -235,6 +241,12 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             continuous_ebm::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::MotifRecovery(cli) => {
+            let config = cli.config();
+            motif_recovery::validate(&config)?;
+            let device = global.backend.device()?;
+            motif_recovery::run(&config, &report_dir, &device)?
         }
     };
     report::write(&report_dir, &[section])

@@ -10,6 +10,7 @@ pub mod energy_landscape;
 pub mod hopfield_capacity;
 pub mod rbm_digits;
 pub mod motif_gallery;
+pub mod motif_recovery;
 pub mod maxent_scale;
 
 use std::fs;
