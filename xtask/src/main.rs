@@ -23,7 +23,7 @@ use tracing::info;
 
 use crate::backend::Backend;
 use crate::experiments::{
-    connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity, maxent_scale,
+    brain_transformer, connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity, maxent_scale,
     motif_gallery, rbm_digits,
 };
 
@@ -103,6 +103,8 @@ enum ExperimentCommand {
     MaxentScale(maxent_scale::Cli),
     /// Continuous EBMs trained by four objectives on Gaussian mixtures, scored by MMD.
     ContinuousEbm(continuous_ebm::Cli),
+    /// Spatial transformers forecasting and reconstructing HCP BOLD on held-out subjects.
+    BrainTransformer(brain_transformer::Cli),
 }
 
 fn main() -> Result<()> {
@@ -140,6 +142,7 @@ struct MainJobConfig {
     motif_gallery: motif_gallery::Config,
     maxent_scale: maxent_scale::Config,
     continuous_ebm: continuous_ebm::Config,
+    brain_transformer: brain_transformer::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -166,6 +169,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     motif_gallery::validate(&config.motif_gallery)?;
     maxent_scale::validate(&config.maxent_scale)?;
     continuous_ebm::validate(&config.continuous_ebm)?;
+    brain_transformer::validate(&config.brain_transformer)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -178,6 +182,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
         motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
         maxent_scale::run(&config.maxent_scale, &data_dir, &report_dir, &device, global.backend)?,
         continuous_ebm::run(&config.continuous_ebm, &data_dir, &report_dir, &device, global.backend)?,
+        brain_transformer::run(&config.brain_transformer, &data_dir, &report_dir, &device, global.backend)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -235,6 +240,13 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             continuous_ebm::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::BrainTransformer(cli) => {
+            let config = cli.config();
+            brain_transformer::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            let device = global.backend.device()?;
+            brain_transformer::run(&config, &data_dir, &report_dir, &device, global.backend)?
         }
     };
     report::write(&report_dir, &[section])

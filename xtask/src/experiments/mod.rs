@@ -4,6 +4,7 @@
 //! `cargo xtask experiment NAME`, and a `run` function that writes its outputs under
 //! `report/NAME/` and returns its [`Section`](crate::report::Section) of the report.
 
+pub mod brain_transformer;
 pub mod connectome_motifs;
 pub mod continuous_ebm;
 pub mod energy_landscape;
