@@ -73,7 +73,7 @@ pub struct Config {
     pub depth: usize,
     /// Hidden width of the feed-forward sublayers. Default 64.
     pub d_ff: usize,
-    /// Adam steps per model, at least 1. Default 300.
+    /// Adam steps per model, at least 1. Default 600.
     pub steps: usize,
     /// Windows per step, at least 1. Default 32.
     pub batch_size: usize,
@@ -112,7 +112,7 @@ impl Default for Config {
             heads: 4,
             depth: 2,
             d_ff: 64,
-            steps: 300,
+            steps: 600,
             batch_size: 32,
             learning_rate: 2e-3,
             warmup_steps: 30,
@@ -136,7 +136,7 @@ pub struct Cli {
     #[arg(long, value_delimiter = ',')]
     test_subject: Vec<String>,
     /// Adam steps per model.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 600)]
     steps: usize,
     /// Samples per window.
     #[arg(long, default_value_t = 16)]
