@@ -32,7 +32,7 @@ use ncm_data::{DataDir, Recording};
 use ncm_transformer::metrics::{RidgeVar, gaussian_nll, interval_coverage, r_squared};
 use ncm_transformer::train::objective_loss;
 use ncm_transformer::{
-    ForwardMask, Layout, Likelihood, MaskKind, Objective, Prediction, Transformer,
+    ForwardMask, Layout, Likelihood, MaskKind, Objective, Prediction, TrainConfig, Transformer,
     TransformerConfig, draw_mask,
 };
 use rand::{RngExt, SeedableRng};
@@ -346,18 +346,6 @@ struct Trained {
     seconds: f64,
 }
 
-/// Linear warm-up, then cosine decay to a tenth of the peak at the last step.
-fn learning_rate_at(config: &Config, step: usize) -> f64 {
-    let peak = config.learning_rate;
-    if step < config.warmup_steps {
-        return peak * (step + 1) as f64 / config.warmup_steps as f64;
-    }
-    let span = config.steps.saturating_sub(config.warmup_steps).max(1);
-    let progress = ((step - config.warmup_steps) as f64 / span as f64).min(1.0);
-    let end = 0.1 * peak;
-    end + 0.5 * (peak - end) * (1.0 + (std::f64::consts::PI * progress).cos())
-}
-
 fn train(task: Task, subjects: &[Subject], config: &Config, device: &Device) -> Result<Trained> {
     let started = Instant::now();
     let regions = aal2::REGIONS.len();
@@ -372,6 +360,14 @@ fn train(task: Task, subjects: &[Subject], config: &Config, device: &Device) -> 
         .with_seed(config.seed);
     let mut model = model_config.init(device)?.train();
     let autodiff = device.clone().autodiff();
+    // The library's warm-up and cosine schedule, decaying to a tenth of the peak.
+    let schedule = TrainConfig {
+        steps: config.steps,
+        learning_rate: config.learning_rate,
+        warmup_steps: config.warmup_steps,
+        final_fraction: 0.1,
+        ..TrainConfig::default()
+    };
     let mut optimizer = AdamConfig::new()
         .init()
         .with_grad_clipping(burn::grad_clipping::GradientClipping::Norm(1.0));
@@ -428,7 +424,7 @@ fn train(task: Task, subjects: &[Subject], config: &Config, device: &Device) -> 
             bail!("training diverged at step {step} (loss {value}); lower learning_rate");
         }
         let gradients = GradientsParams::from_grads(loss.backward(), &model);
-        model = optimizer.step(learning_rate_at(config, step), model, gradients);
+        model = optimizer.step(schedule.learning_rate_at(step), model, gradients);
         train_loss.push(value);
         if (step + 1) % config.eval_every == 0 || step + 1 == config.steps {
             // Masks of the validation windows come from a fixed stream, so evaluations compare.
@@ -650,6 +646,43 @@ fn score_masked(
     Ok(scored)
 }
 
+/// Summary of an attention matrix: mean row entropy (nats), mean weight on the query's own
+/// token, and mean weight on its homotopic partner. The partner of token 2k is 2k + 1 and
+/// back, as in the AAL2 list, where left and right regions alternate.
+struct AttentionSummary {
+    entropy: f64,
+    self_weight: f64,
+    homotopic_weight: f64,
+}
+
+fn attention_summary(matrix: &[f64], tokens: usize) -> Result<AttentionSummary> {
+    if tokens < 2 || tokens % 2 != 0 || matrix.len() != tokens * tokens {
+        bail!(
+            "expected a square matrix of an even number of tokens, got {} values for {tokens}",
+            matrix.len()
+        );
+    }
+    let mut summary = AttentionSummary {
+        entropy: 0.0,
+        self_weight: 0.0,
+        homotopic_weight: 0.0,
+    };
+    for q in 0..tokens {
+        let row = &matrix[q * tokens..(q + 1) * tokens];
+        summary.entropy -= row
+            .iter()
+            .filter(|&&w| w > 0.0)
+            .map(|w| w * w.ln())
+            .sum::<f64>();
+        summary.self_weight += row[q];
+        summary.homotopic_weight += row[q ^ 1];
+    }
+    summary.entropy /= tokens as f64;
+    summary.self_weight /= tokens as f64;
+    summary.homotopic_weight /= tokens as f64;
+    Ok(summary)
+}
+
 /// Bytes of a little-endian float32 NPY file (format version 1.0) holding `values` in C order
 /// with `shape`. The repository has no NPY writer and the format is a short fixed header, so
 /// it is written here rather than adding a dependency.
@@ -773,6 +806,21 @@ pub fn run(
             *m += a / heads as f64;
         }
     }
+    let mut attention_stats = Vec::new();
+    for h in 0..=heads {
+        let matrix = if h == heads {
+            &head_mean[..]
+        } else {
+            &attention[h * regions * regions..(h + 1) * regions * regions]
+        };
+        let stats = attention_summary(matrix, regions)?;
+        attention_stats.push(json!({
+            "head": if h == heads { "mean".to_string() } else { h.to_string() },
+            "row_entropy_nats": stats.entropy,
+            "self_weight": stats.self_weight,
+            "homotopic_weight": stats.homotopic_weight,
+        }));
+    }
     write_npy(
         &out_dir.join("attention_heads.npy"),
         &attention,
@@ -783,6 +831,17 @@ pub fn run(
         &head_mean,
         &[regions, regions],
     )?;
+    for h in 0..heads {
+        figures::write_heatmap_svg(
+            &out_dir.join(format!("attention_head{h}.svg")),
+            &format!("Last-block attention of head {h}, mean over test windows"),
+            "key region (AAL2 index)",
+            "query region (AAL2 index)",
+            &attention[h * regions * regions..(h + 1) * regions * regions],
+            regions,
+            regions,
+        )?;
+    }
     let labels_path = out_dir.join("attention_labels.json");
     fs::write(
         &labels_path,
@@ -862,6 +921,7 @@ pub fn run(
             values["coverage_90"].as_f64().unwrap_or(f64::NAN),
         ));
     }
+    let mean_stats = attention_summary(&head_mean, regions)?;
     let seconds = started.elapsed().as_secs_f64();
     let html = format!(
         "<p>Resting-state HCP BOLD of all {regions} AAL2 regions (TR {HCP_TR_S} s), z-scored \
@@ -882,9 +942,18 @@ pub fn run(
          <figure><img src=\"brain-transformer/learning_curves.svg\" alt=\"learning curves\">\
          </figure><figure><img src=\"brain-transformer/calibration.svg\" alt=\"calibration\">\
          </figure><figure><img src=\"brain-transformer/attention.svg\" alt=\"attention\">\
-         <figcaption>Attention maps as NPY (attention_heads.npy [heads, 94, 94], \
+         <figcaption>Head-averaged attention: row entropy {entropy:.3} nats (uniform \
+         {uniform_entropy:.3}), weight on the query region {self_weight:.4} and on its \
+         homotopic partner {homotopic:.4} (uniform {uniform:.4}). Per-head maps are \
+         attention_head0.svg and so on; attention maps as NPY (attention_heads.npy \
+         [heads, 94, 94], \
          attention_mean.npy) with region names in attention_labels.json.</figcaption>\
          </figure>",
+        entropy = mean_stats.entropy,
+        uniform_entropy = (regions as f64).ln(),
+        self_weight = mean_stats.self_weight,
+        homotopic = mean_stats.homotopic_weight,
+        uniform = 1.0 / regions as f64,
         train = config.train_subjects,
         test = config.test_subjects,
         w = config.window,
@@ -912,6 +981,11 @@ pub fn run(
             "seconds": masked.seconds,
             "train_loss": masked.train_loss,
             "validation": masked.validation,
+        },
+        "attention": {
+            "uniform_weight": 1.0 / regions as f64,
+            "uniform_entropy_nats": (regions as f64).ln(),
+            "per_head": attention_stats,
         },
         "seconds": seconds,
     });
@@ -978,6 +1052,25 @@ mod tests {
         assert_eq!(single.len(), 132);
         assert!(String::from_utf8_lossy(&single).contains("'shape': (1,), }"));
         assert!(npy_bytes(&[1.0], &[2]).is_err());
+    }
+
+    #[test]
+    fn attention_summary_hand_matrices() {
+        // Uniform attention over 4 tokens: entropy ln 4, every weight 1/4.
+        let uniform = attention_summary(&[0.25; 16], 4).unwrap();
+        assert!((uniform.entropy - 4.0f64.ln()).abs() < 1e-12);
+        assert!((uniform.self_weight - 0.25).abs() < 1e-12);
+        assert!((uniform.homotopic_weight - 0.25).abs() < 1e-12);
+        // Each query attends only to its partner (0 <-> 1, 2 <-> 3): entropy 0.
+        let mut swap = [0.0; 16];
+        for (q, k) in [(0, 1), (1, 0), (2, 3), (3, 2)] {
+            swap[q * 4 + k] = 1.0;
+        }
+        let swapped = attention_summary(&swap, 4).unwrap();
+        assert_eq!(swapped.entropy, 0.0);
+        assert_eq!(swapped.self_weight, 0.0);
+        assert_eq!(swapped.homotopic_weight, 1.0);
+        assert!(attention_summary(&[1.0; 9], 3).is_err());
     }
 
     #[test]
