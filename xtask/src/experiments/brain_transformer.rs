@@ -12,8 +12,8 @@
 //! - masked reconstruction: a share of the region tokens is hidden (a learned mask embedding
 //!   replaces their input), and the hidden regions' whole windows are scored.
 //!
-//! Training windows come from the first `1 - validation_fraction` of each training subject;
-//! the validation loss is taken on non-overlapping windows of the rest, and the model of the
+//! Training windows come from the first `1 - validation_fraction` of each training subject.
+//! The validation loss is taken on non-overlapping windows of the rest, and the model of the
 //! best validation loss is kept. On the test subjects the forecasts are scored by R^2,
 //! Gaussian negative log-likelihood and central-interval coverage against persistence
 //! (x_t = x_{t-1}) and a ridge vector autoregression, whose Gaussian variances are their
@@ -386,6 +386,7 @@ fn train(task: Task, subjects: &[Subject], config: &Config, device: &Device) -> 
             short.0.samples
         );
     }
+
     let mut validation_rows = Vec::new();
     let mut validation_count = 0;
     for (subject, &end) in subjects.iter().zip(&train_ends) {
@@ -401,6 +402,7 @@ fn train(task: Task, subjects: &[Subject], config: &Config, device: &Device) -> 
         TensorData::new(validation_rows, [validation_count, span, regions]),
         device,
     );
+
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ task_stream(task));
     let mut best = model.valid();
     let (mut best_loss, mut best_step) = (f64::INFINITY, 0);
@@ -423,6 +425,7 @@ fn train(task: Task, subjects: &[Subject], config: &Config, device: &Device) -> 
         if !value.is_finite() {
             bail!("training diverged at step {step} (loss {value}); lower learning_rate");
         }
+
         let gradients = GradientsParams::from_grads(loss.backward(), &model);
         model = optimizer.step(schedule.learning_rate_at(step), model, gradients);
         train_loss.push(value);
@@ -588,8 +591,8 @@ fn score_forecasts(
     Ok(([net, persistence, ar], attention))
 }
 
-/// Masked reconstruction of the test subjects on non-overlapping windows, with masks from a
-/// fixed stream; only the hidden regions' entries are scored, pooled as one channel.
+/// Scores masked reconstruction of the test subjects on non-overlapping windows, with masks
+/// from a fixed stream. Only the hidden regions' entries are scored, pooled as one channel.
 fn score_masked(
     model: &Transformer,
     test: &[Subject],
@@ -690,7 +693,7 @@ fn npy_bytes(values: &[f32], shape: &[usize]) -> Result<Vec<u8>> {
     let count: usize = shape.iter().product();
     if count != values.len() {
         bail!(
-            "shape {shape:?} holds {count} values, but {} were given",
+            "invalid NPY data: shape {shape:?} needs {count} values, but {} were given",
             values.len()
         );
     }
@@ -705,12 +708,14 @@ fn npy_bytes(values: &[f32], shape: &[usize]) -> Result<Vec<u8>> {
                 .join(", ")
         ),
     };
+
     let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {dims}, }}");
     // Magic (6 bytes), version (2) and header length (2), then the header padded with spaces
     // and ended by a newline, so that the data start on a multiple of 64 bytes.
     let unpadded = 10 + header.len() + 1;
     header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
     header.push('\n');
+
     let length = u16::try_from(header.len()).context("NPY header longer than 65535 bytes")?;
     let mut bytes = Vec::with_capacity(10 + header.len() + 4 * values.len());
     bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
