@@ -836,13 +836,17 @@ pub fn run(
         &head_mean,
         &[regions, regions],
     )?;
+    // The maps show the excess over uniform weights, so the diverging colour scale separates
+    // regions attended more than uniformly (red) from those attended less (blue).
+    let excess =
+        |matrix: &[f64]| -> Vec<f64> { matrix.iter().map(|w| w - 1.0 / regions as f64).collect() };
     for h in 0..heads {
         figures::write_heatmap_svg(
             &out_dir.join(format!("attention_head{h}.svg")),
-            &format!("Last-block attention of head {h}, mean over test windows"),
+            &format!("Last-block attention of head {h} minus uniform 1/{regions}"),
             "key region (AAL2 index)",
             "query region (AAL2 index)",
-            &attention[h * regions * regions..(h + 1) * regions * regions],
+            &excess(&attention[h * regions * regions..(h + 1) * regions * regions]),
             regions,
             regions,
         )?;
@@ -855,10 +859,10 @@ pub fn run(
     .with_context(|| format!("cannot write {}", labels_path.display()))?;
     figures::write_heatmap_svg(
         &out_dir.join("attention.svg"),
-        "Last-block attention of the forecaster, mean over heads and test windows",
+        &format!("Last-block attention, mean over heads and test windows, minus 1/{regions}"),
         "key region (AAL2 index)",
         "query region (AAL2 index)",
-        &head_mean,
+        &excess(&head_mean),
         regions,
         regions,
     )?;
