@@ -844,8 +844,8 @@ pub fn run(
         figures::write_heatmap_svg(
             &out_dir.join(format!("attention_head{h}.svg")),
             &format!("Last-block attention of head {h} minus uniform 1/{regions}"),
-            "key region (AAL2 index)",
-            "query region (AAL2 index)",
+            "key region (AAL2 index from 0)",
+            "query region (row 0 at the top)",
             &excess(&attention[h * regions * regions..(h + 1) * regions * regions]),
             regions,
             regions,
@@ -860,8 +860,8 @@ pub fn run(
     figures::write_heatmap_svg(
         &out_dir.join("attention.svg"),
         &format!("Last-block attention, mean over heads and test windows, minus 1/{regions}"),
-        "key region (AAL2 index)",
-        "query region (AAL2 index)",
+        "key region (AAL2 index from 0)",
+        "query region (row 0 at the top)",
         &excess(&head_mean),
         regions,
         regions,
