@@ -71,7 +71,11 @@ pub struct TimingSettings {
 
 /// Runs the requested benchmark on the device of `--backend` and prints its table.
 pub fn run(cli: Cli, global: &GlobalOptions) -> Result<()> {
-    ensure!(cli.samples >= 10, "--samples must be at least 10 (criterion's minimum), got {}", cli.samples);
+    ensure!(
+        cli.samples >= 10,
+        "--samples must be at least 10 (criterion's minimum), got {}",
+        cli.samples
+    );
     ensure!(
         cli.warm_up_s > 0.0 && cli.measurement_s > 0.0,
         "--warm-up-s and --measurement-s must be positive, got {} and {}",
@@ -151,7 +155,11 @@ pub fn measure_mean_s<T, E: Display>(
 
 /// Reads criterion's mean estimate of a benchmark, stored in nanoseconds, as seconds.
 fn read_mean_estimate_s(group: &str, id: &str) -> Result<f64> {
-    let path = criterion_home().join(group).join(id).join("new").join("estimates.json");
+    let path = criterion_home()
+        .join(group)
+        .join(id)
+        .join("new")
+        .join("estimates.json");
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read criterion's estimates {}", path.display()))?;
     let estimates: serde_json::Value = serde_json::from_str(&text)

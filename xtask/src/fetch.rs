@@ -115,7 +115,10 @@ fn stamp_is_current(stamp: &str, sha256: &str, data_dir: &Path) -> bool {
             return false;
         };
         let recorded: Option<u64> = size.parse().ok();
-        let actual = fs::metadata(data_dir.join(relative)).ok().filter(|m| m.is_file()).map(|m| m.len());
+        let actual = fs::metadata(data_dir.join(relative))
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
         if recorded.is_none() || recorded != actual {
             return false;
         }
@@ -281,11 +284,26 @@ mod tests {
         std::fs::write(dir.join("pkg/file.csv"), b"12345").unwrap();
 
         assert!(stamp_is_current("abc123\n5\tpkg/file.csv\n", DIGEST, &dir));
-        assert!(!stamp_is_current("other\n5\tpkg/file.csv\n", DIGEST, &dir), "wrong digest");
-        assert!(!stamp_is_current("abc123\n4\tpkg/file.csv\n", DIGEST, &dir), "truncated file");
-        assert!(!stamp_is_current("abc123\n5\tpkg/gone.csv\n", DIGEST, &dir), "missing file");
-        assert!(!stamp_is_current("abc123\npkg/file.csv\n", DIGEST, &dir), "old stamp format");
-        assert!(!stamp_is_current("abc123\n", DIGEST, &dir), "no files listed");
+        assert!(
+            !stamp_is_current("other\n5\tpkg/file.csv\n", DIGEST, &dir),
+            "wrong digest"
+        );
+        assert!(
+            !stamp_is_current("abc123\n4\tpkg/file.csv\n", DIGEST, &dir),
+            "truncated file"
+        );
+        assert!(
+            !stamp_is_current("abc123\n5\tpkg/gone.csv\n", DIGEST, &dir),
+            "missing file"
+        );
+        assert!(
+            !stamp_is_current("abc123\npkg/file.csv\n", DIGEST, &dir),
+            "old stamp format"
+        );
+        assert!(
+            !stamp_is_current("abc123\n", DIGEST, &dir),
+            "no files listed"
+        );
 
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -15,7 +15,9 @@
 
 mod circuit;
 
-pub use circuit::{DiagramArc, Trace, TraceScale, write_circuit_svg, write_raster_svg, write_traces_svg};
+pub use circuit::{
+    DiagramArc, Trace, TraceScale, write_circuit_svg, write_raster_svg, write_traces_svg,
+};
 
 use std::ops::Range;
 use std::path::Path;

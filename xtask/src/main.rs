@@ -23,8 +23,8 @@ use tracing::info;
 
 use crate::backend::Backend;
 use crate::experiments::{
-    connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity, maxent_scale,
-    motif_gallery, motif_recovery, rbm_digits,
+    brain_transformer, connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity,
+    maxent_scale, motif_gallery, motif_recovery, rbm_digits,
 };
 
 #[derive(Parser)]
@@ -106,6 +106,8 @@ enum ExperimentCommand {
     /// Six motifs planted in random networks: edge recovery of the true graph by
     /// correlation, partial correlation, Granger and max-ent couplings.
     MotifRecovery(motif_recovery::Cli),
+    /// Spatial transformers forecasting and reconstructing HCP BOLD on held-out subjects.
+    BrainTransformer(brain_transformer::Cli),
 }
 
 fn main() -> Result<()> {
@@ -144,6 +146,7 @@ struct MainJobConfig {
     maxent_scale: maxent_scale::Config,
     continuous_ebm: continuous_ebm::Config,
     motif_recovery: motif_recovery::Config,
+    brain_transformer: brain_transformer::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -171,19 +174,57 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     maxent_scale::validate(&config.maxent_scale)?;
     continuous_ebm::validate(&config.continuous_ebm)?;
     motif_recovery::validate(&config.motif_recovery)?;
+    brain_transformer::validate(&config.brain_transformer)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
 
     let sections = vec![
         connectome_motifs::run(&config.connectome_motifs, &data_dir, &report_dir)?,
-        energy_landscape::run(&config.energy_landscape, &data_dir, &report_dir, &device, global.backend)?,
-        hopfield_capacity::run(&config.hopfield_capacity, &data_dir, &report_dir, &device, global.backend)?,
-        rbm_digits::run(&config.rbm_digits, &data_dir, &report_dir, &device, global.backend)?,
+        energy_landscape::run(
+            &config.energy_landscape,
+            &data_dir,
+            &report_dir,
+            &device,
+            global.backend,
+        )?,
+        hopfield_capacity::run(
+            &config.hopfield_capacity,
+            &data_dir,
+            &report_dir,
+            &device,
+            global.backend,
+        )?,
+        rbm_digits::run(
+            &config.rbm_digits,
+            &data_dir,
+            &report_dir,
+            &device,
+            global.backend,
+        )?,
         motif_gallery::run(&config.motif_gallery, &data_dir, &report_dir)?,
-        maxent_scale::run(&config.maxent_scale, &data_dir, &report_dir, &device, global.backend)?,
-        continuous_ebm::run(&config.continuous_ebm, &data_dir, &report_dir, &device, global.backend)?,
+        maxent_scale::run(
+            &config.maxent_scale,
+            &data_dir,
+            &report_dir,
+            &device,
+            global.backend,
+        )?,
+        continuous_ebm::run(
+            &config.continuous_ebm,
+            &data_dir,
+            &report_dir,
+            &device,
+            global.backend,
+        )?,
         motif_recovery::run(&config.motif_recovery, &report_dir, &device)?,
+        brain_transformer::run(
+            &config.brain_transformer,
+            &data_dir,
+            &report_dir,
+            &device,
+            global.backend,
+        )?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -247,6 +288,13 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             motif_recovery::validate(&config)?;
             let device = global.backend.device()?;
             motif_recovery::run(&config, &report_dir, &device)?
+        }
+        ExperimentCommand::BrainTransformer(cli) => {
+            let config = cli.config();
+            brain_transformer::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            let device = global.backend.device()?;
+            brain_transformer::run(&config, &data_dir, &report_dir, &device, global.backend)?
         }
     };
     report::write(&report_dir, &[section])

@@ -60,15 +60,26 @@ fn read_sections(sections_dir: &Path) -> Result<Vec<Section>> {
     let mut sections = Vec::new();
     for entry in fs::read_dir(sections_dir)? {
         let path = entry?.path();
-        if path.extension().is_some_and(|extension| extension == "json") {
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
             let text = fs::read_to_string(&path)?;
             let section: Section = serde_json::from_str(&text).with_context(|| {
-                format!("{} is not a report section; delete it and rerun", path.display())
+                format!(
+                    "{} is not a report section; delete it and rerun",
+                    path.display()
+                )
             })?;
             sections.push(section);
         }
     }
-    let rank = |name: &str| SECTION_ORDER.iter().position(|n| *n == name).unwrap_or(SECTION_ORDER.len());
+    let rank = |name: &str| {
+        SECTION_ORDER
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or(SECTION_ORDER.len())
+    };
     sections.sort_by(|a, b| (rank(&a.name), &a.name).cmp(&(rank(&b.name), &b.name)));
     Ok(sections)
 }
@@ -90,7 +101,11 @@ fn render_html(sections: &[Section]) -> String {
         env!("CARGO_PKG_VERSION")
     );
     for section in sections {
-        let _ = writeln!(html, "<h2 id=\"{}\">{}</h2>\n{}", section.name, section.title, section.html);
+        let _ = writeln!(
+            html,
+            "<h2 id=\"{}\">{}</h2>\n{}",
+            section.name, section.title, section.html
+        );
     }
     html.push_str("</body></html>\n");
     html

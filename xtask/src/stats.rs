@@ -3,8 +3,8 @@
 //! Written by hand because both are a few dozen lines over matrices of at most 20 regions,
 //! which does not justify a statistics dependency in the runner.
 
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 /// Largest number of regions for which every permutation is enumerated (8! = 40320).
@@ -25,7 +25,13 @@ pub struct MantelTest {
 /// Runs a Mantel test between `a` and `b` (row-major n x n, symmetric). The region labels of
 /// `b` are permuted, rows and columns together, because pairs that share a region are not
 /// independent. Returns `None` when the correlation is undefined (see [`spearman`]).
-pub fn mantel_spearman(a: &[f64], b: &[f64], n: usize, random_permutations: usize, seed: u64) -> Option<MantelTest> {
+pub fn mantel_spearman(
+    a: &[f64],
+    b: &[f64],
+    n: usize,
+    random_permutations: usize,
+    seed: u64,
+) -> Option<MantelTest> {
     let upper = |matrix: &[f64], order: &[usize]| -> Vec<f64> {
         let mut values = Vec::with_capacity(n * (n - 1) / 2);
         for i in 0..n {
@@ -42,9 +48,15 @@ pub fn mantel_spearman(a: &[f64], b: &[f64], n: usize, random_permutations: usiz
     let orders = permutations(n, random_permutations, seed);
     let at_least = orders
         .iter()
-        .filter(|order| spearman(&a_pairs, &upper(b, order)).is_some_and(|r| r.abs() >= rho.abs() - 1e-12))
+        .filter(|order| {
+            spearman(&a_pairs, &upper(b, order)).is_some_and(|r| r.abs() >= rho.abs() - 1e-12)
+        })
         .count();
-    Some(MantelTest { rho, p_value: at_least as f64 / orders.len() as f64, permutations: orders.len() })
+    Some(MantelTest {
+        rho,
+        p_value: at_least as f64 / orders.len() as f64,
+        permutations: orders.len(),
+    })
 }
 
 /// Lists every permutation of 0..n when n is small, otherwise the identity and seeded random
@@ -161,7 +173,11 @@ mod tests {
         let test = mantel_spearman(&matrix, &matrix, n, 0, 0).unwrap();
         assert!((test.rho - 1.0).abs() < 1e-12);
         assert_eq!(test.permutations, 120);
-        assert!((test.p_value - 1.0 / 120.0).abs() < 1e-12, "p = {}", test.p_value);
+        assert!(
+            (test.p_value - 1.0 / 120.0).abs() < 1e-12,
+            "p = {}",
+            test.p_value
+        );
     }
 
     #[test]

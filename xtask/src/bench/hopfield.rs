@@ -195,7 +195,11 @@ impl Workload {
             let pattern = &patterns[mu * N_UNITS..(mu + 1) * N_UNITS];
             cues.extend(corrupt(pattern, CORRUPTION, SEED + 1 + b as u64)?);
         }
-        Ok(Self { patterns, cues, sources })
+        Ok(Self {
+            patterns,
+            cues,
+            sources,
+        })
     }
 
     /// Returns the mean overlap between each retrieved state and its cue's source pattern.
@@ -253,10 +257,14 @@ pub fn run(timing: &TimingSettings, device: &Device, backend: Backend) -> Result
 
     info!(?backend, "timing ncm with criterion");
     let (dense_s, dense_cores) = measure_with_cpu_time(|| {
-        measure_mean_s(timing, "hopfield", "ncm_dense", || network.retrieve_batch(&workload.cues, STEPS, device))
+        measure_mean_s(timing, "hopfield", "ncm_dense", || {
+            network.retrieve_batch(&workload.cues, STEPS, device)
+        })
     })?;
     let (low_rank_s, low_rank_cores) = measure_with_cpu_time(|| {
-        measure_mean_s(timing, "hopfield", "ncm_low_rank", || memory.retrieve_batch(&workload.cues, STEPS, device))
+        measure_mean_s(timing, "hopfield", "ncm_low_rank", || {
+            memory.retrieve_batch(&workload.cues, STEPS, device)
+        })
     })?;
 
     let (numpy, numpy_states) = numpy_runs.run(&[])?;
@@ -305,7 +313,9 @@ fn measure_with_cpu_time(measure: impl FnOnce() -> Result<f64>) -> Result<(f64, 
     let wall_start = Instant::now();
     let mean_s = measure()?;
     let wall_s = wall_start.elapsed().as_secs_f64();
-    let busy_cores = cpu_start.zip(process_cpu_s()).map(|(start, end)| (end - start) / wall_s);
+    let busy_cores = cpu_start
+        .zip(process_cpu_s())
+        .map(|(start, end)| (end - start) / wall_s);
     Ok((mean_s, busy_cores))
 }
 
@@ -334,7 +344,8 @@ impl NumpyRuns {
     /// workload under `<target>/bench/hopfield`.
     fn prepare(workload: &Workload, timing: &TimingSettings) -> Result<Self> {
         let work_dir = target_dir().join("bench").join("hopfield");
-        fs::create_dir_all(&work_dir).with_context(|| format!("cannot create {}", work_dir.display()))?;
+        fs::create_dir_all(&work_dir)
+            .with_context(|| format!("cannot create {}", work_dir.display()))?;
         let python = ensure_numpy_venv(&target_dir().join("bench-venv"))?;
 
         let patterns_path = work_dir.join("patterns.i8");
@@ -355,8 +366,14 @@ impl NumpyRuns {
         };
         fs::write(&settings_path, serde_json::to_vec_pretty(&settings)?)
             .with_context(|| format!("cannot write {}", settings_path.display()))?;
-        fs::write(&script_path, NUMPY_SCRIPT).with_context(|| format!("cannot write {}", script_path.display()))?;
-        Ok(Self { python, script_path, settings_path, retrieved_path })
+        fs::write(&script_path, NUMPY_SCRIPT)
+            .with_context(|| format!("cannot write {}", script_path.display()))?;
+        Ok(Self {
+            python,
+            script_path,
+            settings_path,
+            retrieved_path,
+        })
     }
 
     /// Runs the script with extra environment variables and returns its report and
@@ -382,7 +399,9 @@ fn write_spins(path: &Path, spins: &[i8]) -> Result<()> {
 }
 
 fn print_header(backend: Backend, numpy: &NumpyReport) {
-    let blas_threads = numpy.blas_threads.map_or("unknown".to_string(), |threads| threads.to_string());
+    let blas_threads = numpy
+        .blas_threads
+        .map_or("unknown".to_string(), |threads| threads.to_string());
     println!();
     println!(
         "Hopfield retrieval: N = {N_UNITS}, P = {N_PATTERNS} Hebb patterns, B = {BATCH} cues with \
@@ -392,7 +411,11 @@ fn print_header(backend: Backend, numpy: &NumpyReport) {
     println!(
         "ncm backend {backend:?}; numpy {} with {} {}, {blas_threads} BLAS threads by default \
          (OPENBLAS_NUM_THREADS and OMP_NUM_THREADS: {:?}), {} calls per sample",
-        numpy.numpy_version, numpy.blas_name, numpy.blas_version, numpy.thread_variables, numpy.calls_per_sample
+        numpy.numpy_version,
+        numpy.blas_name,
+        numpy.blas_version,
+        numpy.thread_variables,
+        numpy.calls_per_sample
     );
     println!();
 }
@@ -402,9 +425,14 @@ fn print_table(measurements: &[Measurement], numpy_s: f64) {
         "| {:<20} | {:<32} | {:>11} | {:>12} | {:>10} | {:>12} |",
         "implementation", "algorithm", "ms per call", "numpy / this", "busy cores", "mean overlap"
     );
-    println!("|{:-<22}|{:-<34}|{:->13}|{:->14}|{:->12}|{:->14}|", "", "", "", "", "", "");
+    println!(
+        "|{:-<22}|{:-<34}|{:->13}|{:->14}|{:->12}|{:->14}|",
+        "", "", "", "", "", ""
+    );
     for measurement in measurements {
-        let busy_cores = measurement.busy_cores.map_or("unknown".to_string(), |cores| format!("{cores:.2}"));
+        let busy_cores = measurement
+            .busy_cores
+            .map_or("unknown".to_string(), |cores| format!("{cores:.2}"));
         println!(
             "| {:<20} | {:<32} | {:>11.2} | {:>12.2} | {:>10} | {:>12.4} |",
             measurement.name,
@@ -426,7 +454,9 @@ fn print_table(measurements: &[Measurement], numpy_s: f64) {
 
 /// Prints the fraction of units on which two implementations' retrieved states agree.
 fn print_agreement(dense: &[i8], low_rank: &[i8], numpy: &[i8]) {
-    let agreement = |a: &[i8], b: &[i8]| a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / a.len() as f64;
+    let agreement = |a: &[i8], b: &[i8]| {
+        a.iter().zip(b).filter(|(x, y)| x == y).count() as f64 / a.len() as f64
+    };
     println!(
         "Units in the same final state: ncm dense vs numpy {:.6}, ncm low rank vs ncm dense \
          {:.6} (f32 rounding of the dense weights k / N can flip units whose exact field is 0).",

@@ -32,7 +32,14 @@ pub fn ensure_numpy_venv(venv_dir: &Path) -> Result<PathBuf> {
     info!(venv = %venv_dir.display(), version = NUMPY_VERSION, "installing numpy with pip");
     let requirement = format!("numpy=={NUMPY_VERSION}");
     let output = run_command(
-        Command::new(&python).args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", &requirement]),
+        Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--quiet",
+            &requirement,
+        ]),
         "the virtual environment's python",
     )?;
     if !output.status.success() {
@@ -45,7 +52,10 @@ pub fn ensure_numpy_venv(venv_dir: &Path) -> Result<PathBuf> {
                 venv_dir.display()
             );
         }
-        bail!("`pip install {requirement}` failed in {}:\n{stderr}", venv_dir.display());
+        bail!(
+            "`pip install {requirement}` failed in {}:\n{stderr}",
+            venv_dir.display()
+        );
     }
     Ok(python)
 }
@@ -60,7 +70,10 @@ fn venv_python(venv_dir: &Path) -> PathBuf {
 
 fn create_venv(venv_dir: &Path) -> Result<()> {
     info!(venv = %venv_dir.display(), "creating a Python virtual environment");
-    let output = run_command(Command::new("python3").arg("-m").arg("venv").arg(venv_dir), "python3")?;
+    let output = run_command(
+        Command::new("python3").arg("-m").arg("venv").arg(venv_dir),
+        "python3",
+    )?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         bail!(
@@ -102,7 +115,12 @@ fn run_command(command: &mut Command, program: &str) -> Result<Output> {
 ///
 /// # Errors
 /// A failed start, or a non-zero exit with the script's standard error.
-pub fn run_script(python: &Path, script: &Path, args: &[&Path], env: &[(&str, &str)]) -> Result<String> {
+pub fn run_script(
+    python: &Path,
+    script: &Path,
+    args: &[&Path],
+    env: &[(&str, &str)],
+) -> Result<String> {
     let mut command = Command::new(python);
     command.arg(script).args(args).envs(env.iter().copied());
     let output = run_command(&mut command, "the virtual environment's python")?;
@@ -154,11 +172,21 @@ pub fn ensure_package(python: &Path, package: &str, module: &str, version: &str)
     info!(package, version, "installing with pip");
     let requirement = format!("{package}=={version}");
     let output = run_command(
-        Command::new(python).args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", &requirement]),
+        Command::new(python).args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--quiet",
+            &requirement,
+        ]),
         "the virtual environment's python",
     )?;
     if !output.status.success() {
-        bail!("`pip install {requirement}` failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "`pip install {requirement}` failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     Ok(())
 }

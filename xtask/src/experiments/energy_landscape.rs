@@ -19,9 +19,9 @@ use serde_json::json;
 use tracing::info;
 
 use crate::aal2;
+use crate::backend::Backend;
 use crate::figures::{ProfileSeries, write_bar_svg, write_disconnectivity_svg, write_scatter_svg};
 use crate::report::{Section, cell, escape, table};
-use crate::backend::Backend;
 use crate::stats::{MantelTest, mantel_spearman};
 
 /// Name of the fit on all subjects' samples together.
@@ -151,14 +151,7 @@ pub fn run(
     let mut scatter = Vec::new();
     for subject in &config.subjects {
         let (states, sc) = load_subject(&dir, subject, &config.regions)?;
-        let result = fit_subject(
-            subject,
-            &states,
-            config,
-            Some(&sc),
-            &fit_config,
-            device,
-        )?;
+        let result = fit_subject(subject, &states, config, Some(&sc), &fit_config, device)?;
         scatter.extend(coupling_sc_pairs(
             &result.coupling,
             &sc,
@@ -219,7 +212,10 @@ pub fn validate(config: &Config) -> Result<()> {
         bail!("region {repeated} is listed twice; list each region once");
     }
     if !(config.tolerance > 0.0 && config.tolerance <= 1e-3) {
-        bail!("invalid tolerance {}; use a value in (0, 1e-3], for example 1e-8", config.tolerance);
+        bail!(
+            "invalid tolerance {}; use a value in (0, 1e-3], for example 1e-8",
+            config.tolerance
+        );
     }
     if let Some(&bad) = config.regions.iter().find(|&&r| r >= aal2::REGIONS.len()) {
         bail!("region index {bad} is out of range; the HCP matrices have 94 regions (0 to 93)");
@@ -235,10 +231,13 @@ pub fn validate(config: &Config) -> Result<()> {
     Ok(())
 }
 
-
 /// Loads one subject's binarised BOLD states (time x regions, +-1) and structural connectivity
 /// restricted to the regions (row-major).
-pub(crate) fn load_subject(dir: &DataDir, subject: &str, regions: &[usize]) -> Result<(Vec<i8>, Vec<f64>)> {
+pub(crate) fn load_subject(
+    dir: &DataDir,
+    subject: &str,
+    regions: &[usize],
+) -> Result<(Vec<i8>, Vec<f64>)> {
     let timeseries_path = dir.hcp_timeseries(subject);
     let recording = Recording::from_mat(&timeseries_path, "tc", HCP_TR_S)
         .with_context(|| format!("cannot read the BOLD time series of subject {subject}"))?;
@@ -282,7 +281,13 @@ fn fit_subject(
     let mean_data_energy =
         data_energy.iter().map(|&e| e as f64).sum::<f64>() / data_energy.len() as f64;
     let coupling_sc = sc.and_then(|sc| {
-        mantel_spearman(&fit.model.coupling, sc, n, config.mantel_permutations, config.seed)
+        mantel_spearman(
+            &fit.model.coupling,
+            sc,
+            n,
+            config.mantel_permutations,
+            config.seed,
+        )
     });
     info!(
         subject,
@@ -338,8 +343,12 @@ fn write_figures(
     scatter: &[(f64, f64)],
 ) -> Result<()> {
     for result in results.iter().chain(pooled) {
-        let merges: Vec<(usize, usize, f64)> =
-            result.landscape.merges.iter().map(|m| (m.left, m.right, m.energy)).collect();
+        let merges: Vec<(usize, usize, f64)> = result
+            .landscape
+            .merges
+            .iter()
+            .map(|m| (m.left, m.right, m.energy))
+            .collect();
         write_disconnectivity_svg(
             &out_dir.join(disconnectivity_file(&result.subject)),
             &format!("Disconnectivity graph, {}", subject_label(&result.subject)),
@@ -365,7 +374,10 @@ fn write_figures(
     }
 
     // Structural connectivity spans five orders of magnitude, so it is plotted on a log scale.
-    let log_scatter: Vec<(f64, f64)> = scatter.iter().map(|&(j, sc)| (j, (1.0 + sc).log10())).collect();
+    let log_scatter: Vec<(f64, f64)> = scatter
+        .iter()
+        .map(|&(j, sc)| (j, (1.0 + sc).log10()))
+        .collect();
     write_scatter_svg(
         &out_dir.join("coupling_vs_sc.svg"),
         "Coupling J_ij against structural connectivity, every subject's region pairs",
@@ -376,11 +388,19 @@ fn write_figures(
 }
 
 fn disconnectivity_file(subject: &str) -> String {
-    if subject == POOLED { "disconnectivity_pooled.svg".to_owned() } else { format!("disconnectivity_{subject}.svg") }
+    if subject == POOLED {
+        "disconnectivity_pooled.svg".to_owned()
+    } else {
+        format!("disconnectivity_{subject}.svg")
+    }
 }
 
 fn subject_label(subject: &str) -> String {
-    if subject == POOLED { "all subjects pooled".to_owned() } else { format!("subject {subject}") }
+    if subject == POOLED {
+        "all subjects pooled".to_owned()
+    } else {
+        format!("subject {subject}")
+    }
 }
 
 fn render(
@@ -415,7 +435,9 @@ fn render(
         pairs = config.regions.len() * (config.regions.len() - 1) / 2,
     );
     if pooled.is_none() {
-        html.push_str("<p>Only one subject was given, so there is no pooled fit and no pooled row.</p>\n");
+        html.push_str(
+            "<p>Only one subject was given, so there is no pooled fit and no pooled row.</p>\n",
+        );
     }
     html.push_str(&fit_table(results, pooled));
     html.push_str(&minima_tables(results, pooled));
@@ -428,8 +450,22 @@ fn render(
 
 fn fit_table(results: &[FitResult], pooled: Option<&FitResult>) -> String {
     let header: Vec<String> = [
-        "subject", "samples", "Newton steps", "moment error", "S1", "S2", "SN", "D1", "D2", "r", "r_D",
-        "minima", "largest basin (data)", "mean data energy", "Spearman(J, sc)", "Mantel p",
+        "subject",
+        "samples",
+        "Newton steps",
+        "moment error",
+        "S1",
+        "S2",
+        "SN",
+        "D1",
+        "D2",
+        "r",
+        "r_D",
+        "minima",
+        "largest basin (data)",
+        "mean data energy",
+        "Spearman(J, sc)",
+        "Mantel p",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -438,7 +474,12 @@ fn fit_table(results: &[FitResult], pooled: Option<&FitResult>) -> String {
         .iter()
         .chain(pooled)
         .map(|r| {
-            let largest = r.landscape.basin_data_fraction.iter().cloned().fold(0.0, f64::max);
+            let largest = r
+                .landscape
+                .basin_data_fraction
+                .iter()
+                .cloned()
+                .fold(0.0, f64::max);
             let a = &r.accuracy;
             vec![
                 r.subject.clone(),
@@ -465,10 +506,15 @@ fn fit_table(results: &[FitResult], pooled: Option<&FitResult>) -> String {
 
 /// Lists the local minima of each fit beside its disconnectivity graph.
 fn minima_tables(results: &[FitResult], pooled: Option<&FitResult>) -> String {
-    let header: Vec<String> = ["minimum (1 = above mean)", "energy", "basin states", "basin data fraction"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header: Vec<String> = [
+        "minimum (1 = above mean)",
+        "energy",
+        "basin states",
+        "basin data fraction",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut html = String::new();
     for result in pooled.into_iter().chain(results) {
         let landscape = &result.landscape;
@@ -482,7 +528,10 @@ fn minima_tables(results: &[FitResult], pooled: Option<&FitResult>) -> String {
                 ]
             })
             .collect();
-        html.push_str(&format!("<h3>Local minima, {}</h3>\n", escape(&subject_label(&result.subject))));
+        html.push_str(&format!(
+            "<h3>Local minima, {}</h3>\n",
+            escape(&subject_label(&result.subject))
+        ));
         html.push_str(&table(&header, &rows));
         html.push_str(&format!(
             "<img src=\"energy-landscape/{}\" alt=\"disconnectivity graph\">\n",

@@ -4,14 +4,15 @@
 //! `cargo xtask experiment NAME`, and a `run` function that writes its outputs under
 //! `report/NAME/` and returns its [`Section`](crate::report::Section) of the report.
 
+pub mod brain_transformer;
 pub mod connectome_motifs;
 pub mod continuous_ebm;
 pub mod energy_landscape;
 pub mod hopfield_capacity;
-pub mod rbm_digits;
+pub mod maxent_scale;
 pub mod motif_gallery;
 pub mod motif_recovery;
-pub mod maxent_scale;
+pub mod rbm_digits;
 
 use std::fs;
 use std::path::{Path, PathBuf};
