@@ -24,7 +24,8 @@
 //!
 //! NOTE: not implemented yet: key padding in the spatiotemporal layout, the contrastive loss
 //! of STNDT, the modern Hopfield layer (Ramsauer et al. 2021, ICLR) in place of softmax
-//! attention, and experiments on recorded data.
+//! attention, and a trainer for forecasting with the spatial layout (the brain-transformer
+//! experiment of `xtask` trains that case with its own loop).
 
 pub mod error;
 pub mod likelihood;
