@@ -1,7 +1,8 @@
 //! Speed benchmarks: `cargo xtask bench TARGET`.
 //!
 //! ncm's side of each benchmark is timed with criterion used as a library. A reference
-//! implementation in numpy runs in a throwaway virtual environment under the target folder.
+//! implementation in Python (numpy, scikit-learn or JAX) runs in a throwaway virtual
+//! environment under the target folder.
 //! Both report the same statistic: after a warm-up, every sample runs the same number of calls
 //! (criterion's flat sampling), and the result is the mean over samples of the time per call.
 //! The census benchmark is the exception: its runs take minutes, so it times single runs of
@@ -11,10 +12,11 @@ mod census;
 mod hopfield;
 pub(crate) mod python;
 mod rbm;
+mod transformer;
 
 use std::fmt::Display;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, ensure};
 use clap::{Args, ValueEnum};
@@ -53,6 +55,10 @@ enum Target {
     /// 10^5 nodes and 5 x 10^6 arcs, against python-igraph (about 15 minutes on 2 cores).
     /// Times single runs and ignores the sampling flags.
     Census,
+    /// Masked-reconstruction training steps of the spatial-layout transformer (94 channel
+    /// tokens of 32 samples, 4 blocks, 4 heads, d_model 128, batch 32): ncm against the same
+    /// model in JAX on the CPU.
+    Transformer,
     /// `census` plus ncm's 4-node census of the full 5 x 10^6-arc graph, which igraph does
     /// not attempt (adds about 7 minutes on 2 cores).
     CensusFull,
@@ -98,6 +104,7 @@ pub fn run(cli: Cli, global: &GlobalOptions) -> Result<()> {
     match cli.target {
         Target::Hopfield => hopfield::run(&timing, &device, global.backend),
         Target::Rbm => rbm::run(&timing, &device, global),
+        Target::Transformer => transformer::run(&timing, &device, global.backend),
         Target::Census => census::run(false),
         Target::CensusFull => census::run(true),
     }
@@ -168,4 +175,30 @@ fn read_mean_estimate_s(group: &str, id: &str) -> Result<f64> {
         .as_f64()
         .with_context(|| format!("no mean.point_estimate in {}", path.display()))?;
     Ok(mean_ns * 1e-9)
+}
+
+/// Runs `measure` and returns its result with the process's CPU time over wall time meanwhile.
+pub(crate) fn measure_with_cpu_time(
+    measure: impl FnOnce() -> Result<f64>,
+) -> Result<(f64, Option<f64>)> {
+    let cpu_start = process_cpu_s();
+    let wall_start = Instant::now();
+    let mean_s = measure()?;
+    let wall_s = wall_start.elapsed().as_secs_f64();
+    let busy_cores = cpu_start
+        .zip(process_cpu_s())
+        .map(|(start, end)| (end - start) / wall_s);
+    Ok((mean_s, busy_cores))
+}
+
+/// User plus system CPU time of this process in seconds, from /proc/self/stat (Linux only,
+/// in units of USER_HZ = 1/100 s).
+fn process_cpu_s() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let user_ticks: f64 = fields.get(11)?.parse().ok()?;
+    let system_ticks: f64 = fields.get(12)?.parse().ok()?;
+    Some((user_ticks + system_ticks) / 100.0)
 }

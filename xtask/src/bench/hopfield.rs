@@ -14,7 +14,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
 use burn::tensor::Device;
@@ -24,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use tracing::info;
 
 use super::python::{NUMPY_VERSION, ensure_numpy_venv, run_script};
-use super::{TimingSettings, measure_mean_s, target_dir};
+use super::{TimingSettings, measure_mean_s, measure_with_cpu_time, target_dir};
 use crate::backend::Backend;
 
 const N_UNITS: usize = 1000;
@@ -305,30 +304,6 @@ pub fn run(timing: &TimingSettings, device: &Device, backend: Backend) -> Result
     print_table(&measurements, numpy.mean_s);
     print_agreement(&dense_states, &low_rank_states, &numpy_states);
     Ok(())
-}
-
-/// Runs `measure` and returns its result with the process's CPU time over wall time meanwhile.
-fn measure_with_cpu_time(measure: impl FnOnce() -> Result<f64>) -> Result<(f64, Option<f64>)> {
-    let cpu_start = process_cpu_s();
-    let wall_start = Instant::now();
-    let mean_s = measure()?;
-    let wall_s = wall_start.elapsed().as_secs_f64();
-    let busy_cores = cpu_start
-        .zip(process_cpu_s())
-        .map(|(start, end)| (end - start) / wall_s);
-    Ok((mean_s, busy_cores))
-}
-
-/// User plus system CPU time of this process in seconds, from /proc/self/stat (Linux only,
-/// in units of USER_HZ = 1/100 s).
-fn process_cpu_s() -> Option<f64> {
-    let stat = fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    let after_name = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let user_ticks: f64 = fields.get(11)?.parse().ok()?;
-    let system_ticks: f64 = fields.get(12)?.parse().ok()?;
-    Some((user_ticks + system_ticks) / 100.0)
 }
 
 /// The numpy script with its input files written to the target folder, ready to run.

@@ -1,7 +1,7 @@
 //! The throwaway Python virtual environment with numpy that the benchmarks' reference scripts
 //! run in, created under the target folder and reused while its numpy version matches.
-//! Benchmarks that need another package (igraph for the census) add it with
-//! [`ensure_package`].
+//! Benchmarks that need another package (igraph for the census, JAX for the transformer) add
+//! it with [`ensure_package`].
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -189,4 +189,24 @@ pub fn ensure_package(python: &Path, package: &str, module: &str, version: &str)
         );
     }
     Ok(())
+}
+
+/// JAX version installed next to numpy for the transformer comparison, with its CPU jaxlib
+/// (the `jax[cpu]` extra). jax 0.10.2 is the last release that supports Python 3.11; later
+/// ones need Python 3.12 or newer.
+pub const JAX_VERSION: &str = "0.10.2";
+/// optax version that provides the JAX side's Adam.
+pub const OPTAX_VERSION: &str = "0.2.8";
+
+/// Returns the Python interpreter of the numpy environment at `venv_dir` (see
+/// [`ensure_numpy_venv`]) after installing `jax[cpu]` [`JAX_VERSION`] and optax
+/// [`OPTAX_VERSION`] into it when another version or none is installed.
+///
+/// # Errors
+/// Those of [`ensure_numpy_venv`], and pip's output when an install fails.
+pub fn ensure_jax_venv(venv_dir: &Path) -> Result<PathBuf> {
+    let python = ensure_numpy_venv(venv_dir)?;
+    ensure_package(&python, "jax[cpu]", "jax", JAX_VERSION)?;
+    ensure_package(&python, "optax", "optax", OPTAX_VERSION)?;
+    Ok(python)
 }
