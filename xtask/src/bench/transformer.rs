@@ -852,7 +852,7 @@ fn print_header(backend: Backend, parameter_count: usize, jax: &JaxReport) {
     println!(
         "ncm backend {backend:?} with {} rayon threads on {cpu_set} CPUs; JAX {} (jaxlib {}, \
          optax {}, numpy {}) on {:?} with {} CPUs in its set, XLA_FLAGS {:?}; JAX compile and \
-         first step {:.1} s, {} steps per sample",
+         first step {:.1} s, steps per sample: {}",
         rayon::current_num_threads(),
         jax.jax_version,
         jax.jaxlib_version,
