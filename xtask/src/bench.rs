@@ -51,14 +51,14 @@ enum Target {
     /// One epoch of persistent CD-1 on the scikit-learn digits (1797 x 64, 100 hidden units,
     /// batch 10, learning rate 0.06): ncm against scikit-learn's BernoulliRBM.fit.
     Rbm,
-    /// Triad census, 4-node census and null-model sampling on Erdős–Rényi digraphs of up to
-    /// 10^5 nodes and 5 x 10^6 arcs, against python-igraph (about 15 minutes on 2 cores).
-    /// Times single runs and ignores the sampling flags.
-    Census,
     /// Masked-reconstruction training steps of the spatial-layout transformer (94 channel
     /// tokens of 32 samples, 4 blocks, 4 heads, d_model 128, batch 32): ncm against the same
     /// model in JAX on the CPU.
     Transformer,
+    /// Triad census, 4-node census and null-model sampling on Erdős–Rényi digraphs of up to
+    /// 10^5 nodes and 5 x 10^6 arcs, against python-igraph (about 15 minutes on 2 cores).
+    /// Times single runs and ignores the sampling flags.
+    Census,
     /// `census` plus ncm's 4-node census of the full 5 x 10^6-arc graph, which igraph does
     /// not attempt (adds about 7 minutes on 2 cores).
     CensusFull,

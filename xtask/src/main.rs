@@ -80,8 +80,8 @@ enum Command {
     /// Run one experiment and write its part of the report.
     #[command(subcommand)]
     Experiment(ExperimentCommand),
-    /// Time ncm against a Python reference (numpy, scikit-learn or python-igraph) and print
-    /// the ratios.
+    /// Time ncm against a Python reference (numpy, scikit-learn, python-igraph or JAX) and
+    /// print the ratios.
     Bench(bench::Cli),
 }
 
