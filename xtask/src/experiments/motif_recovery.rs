@@ -40,9 +40,9 @@ use clap::Args;
 use ncm_data::{SpinConvention, binarise, zscore};
 use ncm_ebm::{PseudoLikelihoodConfig, fit_pseudolikelihood};
 use ncm_mapping::{
-    ArcWeights, Direction, Orientation, TimeSeries, WeightSign, benjamini_hochberg,
-    correlation_matrix, digraph_from_adjacency, edge_recovery, granger_causality,
-    TemplateMatch, assign_templates, partial_correlation_ledoit_wolf, permutation_test,
+    ArcWeights, Direction, Orientation, TemplateMatch, TimeSeries, WeightSign, assign_templates,
+    benjamini_hochberg, correlation_matrix, digraph_from_adjacency, edge_recovery,
+    granger_causality, partial_correlation_ledoit_wolf, permutation_test,
 };
 use ncm_motifs::dynamics::{Input, RateConfig, RateNetwork};
 use ncm_motifs::{BackgroundConfig, BackgroundModel, MotifKind, example_circuit, plant};
@@ -288,7 +288,6 @@ const METHODS: [&str; 4] = [
 /// Name of the best attention head in the tables.
 const BEST_HEAD: &str = "best attention head";
 
-
 /// Scores of one method on one run.
 #[derive(Clone, Debug, Serialize)]
 struct MethodScores {
@@ -428,8 +427,11 @@ fn template_graphs(
         .iter()
         .map(|&kind| {
             let motif = example_circuit(kind, seed)?;
-            let circuit = plant(background, &[(&motif, Some(&region[..motif.neuron_count()]))])
-                .with_context(|| format!("cannot plant the {} template", kind_name(kind)))?;
+            let circuit = plant(
+                background,
+                &[(&motif, Some(&region[..motif.neuron_count()]))],
+            )
+            .with_context(|| format!("cannot plant the {} template", kind_name(kind)))?;
             let m = region.len();
             let mut adjacency = vec![false; m * m];
             for (a, &source) in region.iter().enumerate() {
@@ -473,8 +475,11 @@ fn simulate_and_score(config: &Config, kind: MotifKind, seed: u64, device: &Devi
         ..BackgroundConfig::default()
     };
     let region = template_region(config.neuron_count, seed)?;
-    let circuit = plant(&background, &[(&motif, Some(&region[..motif.neuron_count()]))])
-        .with_context(|| format!("cannot plant the {name} circuit"))?;
+    let circuit = plant(
+        &background,
+        &[(&motif, Some(&region[..motif.neuron_count()]))],
+    )
+    .with_context(|| format!("cannot plant the {name} circuit"))?;
     let templates = template_graphs(&background, &region, seed)?;
     let rate_config = RateConfig {
         dt_s: config.dt_s,
@@ -640,7 +645,11 @@ fn attention_heads(
                 .iter()
                 .filter_map(|record| record.validation)
                 .fold(f64::INFINITY, f64::min);
-            (trainer.best().0.valid(), validation_loss, trainer.validation_start())
+            (
+                trainer.best().0.valid(),
+                validation_loss,
+                trainer.validation_start(),
+            )
         }
     };
 
@@ -750,10 +759,13 @@ fn train_forecaster(
         let warm = ((step + 1) as f64 / 10.0).min(1.0);
         let cosine = 0.55 + 0.45 * (std::f64::consts::PI * step as f64 / steps as f64).cos();
         let gradients = GradientsParams::from_grads(loss.backward(), &model);
-        model = optimizer.step(config.transformer_learning_rate * warm * cosine, model, gradients);
+        model = optimizer.step(
+            config.transformer_learning_rate * warm * cosine,
+            model,
+            gradients,
+        );
         if (step + 1) % 25 == 0 || step + 1 == steps {
-            let value = loss_of(&model.valid(), validation.clone())?
-                .into_scalar::<f32>();
+            let value = loss_of(&model.valid(), validation.clone())?.into_scalar::<f32>();
             let value = f64::from(value);
             ensure!(value.is_finite(), "the forecaster diverged at step {step}");
             if value < best.1 {
@@ -877,14 +889,20 @@ fn summarise_assignment(runs: &[Run], kind: MotifKind) -> Vec<AssignmentSummary>
     let count = runs.first().map_or(0, |run| run.assignment.len());
     (0..count)
         .map(|index| {
-            let chosen: Vec<usize> = runs.iter().map(|run| run.assignment[index].template).collect();
+            let chosen: Vec<usize> = runs
+                .iter()
+                .map(|run| run.assignment[index].template)
+                .collect();
             let first = &runs[0].assignment[index];
             AssignmentSummary {
                 method: match METHODS.get(index) {
                     Some(method) => (*method).to_owned(),
                     None => format!("head {}", index - METHODS.len()),
                 },
-                templates: chosen.iter().map(|&t| kind_name(MotifKind::ALL[t])).collect(),
+                templates: chosen
+                    .iter()
+                    .map(|&t| kind_name(MotifKind::ALL[t]))
+                    .collect(),
                 correct: chosen.iter().filter(|&&t| Some(t) == planted).count(),
                 aurocs: first.aurocs.clone(),
                 p_value: first.p_value,
@@ -1286,7 +1304,10 @@ fn findings(motifs: &[MotifSummary]) -> String {
     let mut accuracy = Vec::new();
     for (index, summary) in first.assignment.iter().enumerate().take(METHODS.len()) {
         let correct: usize = motifs.iter().map(|m| m.assignment[index].correct).sum();
-        let total: usize = motifs.iter().map(|m| m.assignment[index].templates.len()).sum();
+        let total: usize = motifs
+            .iter()
+            .map(|m| m.assignment[index].templates.len())
+            .sum();
         accuracy.push(format!("{} {correct} of {total}", summary.method));
     }
     let heads = first.assignment.len().saturating_sub(METHODS.len());
@@ -1358,8 +1379,11 @@ mod tests {
         let templates = template_graphs(&background, &region, seed).unwrap();
         for (index, &kind) in MotifKind::ALL.iter().enumerate() {
             let motif = example_circuit(kind, seed).unwrap();
-            let circuit =
-                plant(&background, &[(&motif, Some(&region[..motif.neuron_count()]))]).unwrap();
+            let circuit = plant(
+                &background,
+                &[(&motif, Some(&region[..motif.neuron_count()]))],
+            )
+            .unwrap();
             // Template `index` has exactly the true arcs among the region's neurons.
             for (a, &source) in region.iter().enumerate() {
                 for (b, &target) in region.iter().enumerate() {
@@ -1380,7 +1404,8 @@ mod tests {
         for a in 0..templates.len() {
             for b in a + 1..templates.len() {
                 let differ = (0..region.len()).any(|i| {
-                    (0..region.len()).any(|j| templates[a].has_edge(i, j) != templates[b].has_edge(i, j))
+                    (0..region.len())
+                        .any(|j| templates[a].has_edge(i, j) != templates[b].has_edge(i, j))
                 });
                 assert!(differ, "templates {a} and {b} are identical");
             }
