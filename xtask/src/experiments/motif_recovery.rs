@@ -96,6 +96,13 @@ pub struct Config {
     pub transformer_window: usize,
     /// Peak Adam learning rate of the transformer. Default: 3e-3.
     pub transformer_learning_rate: f64,
+    /// Largest total absolute input of a neuron after scaling (ncm-motifs' `input_gain`).
+    /// Below 1 the tanh network relaxes to rest between noise kicks; well above 1 it is
+    /// chaotic (Sompolinsky et al. 1988, Phys. Rev. Lett. 61:259). Default: 0.9.
+    pub input_gain: f64,
+    /// Name of this variant, appended to the report folder (`motif-recovery-<label>`) and to
+    /// the section title; None for the default. Default: None.
+    pub label: Option<String>,
     /// Width of the transformer per attention head. Default: 8.
     pub transformer_head_width: usize,
     /// Training objective of the transformer. Default: forecasting.
@@ -131,7 +138,23 @@ impl Default for Config {
             transformer_window: 16,
             transformer_learning_rate: 3e-3,
             transformer_head_width: 8,
+            input_gain: ncm_motifs::DEFAULT_INPUT_GAIN,
             transformer_objective: TransformerObjective::Forecast,
+            label: None,
+        }
+    }
+}
+
+impl Config {
+    /// The strongly coupled variant of the main job: input gain 3 and noise 0.2, where the
+    /// network's own dynamics dominate the noise, so other neurons carry information about
+    /// each neuron's next sample.
+    pub fn chaotic() -> Self {
+        Self {
+            input_gain: 3.0,
+            noise_sigma: 0.2,
+            label: Some("chaotic".to_owned()),
+            ..Self::default()
         }
     }
 }
@@ -169,6 +192,10 @@ pub struct Cli {
     /// Peak Adam learning rate of the transformer.
     #[arg(long, default_value_t = Config::default().transformer_learning_rate)]
     transformer_learning_rate: f64,
+    /// Largest total absolute input of a neuron after scaling; above 1 the network is
+    /// chaotic.
+    #[arg(long, default_value_t = Config::default().input_gain)]
+    input_gain: f64,
     /// Width of the transformer per attention head.
     #[arg(long, default_value_t = Config::default().transformer_head_width)]
     transformer_head_width: usize,
@@ -192,6 +219,7 @@ impl Cli {
             transformer_steps: self.transformer_steps,
             transformer_learning_rate: self.transformer_learning_rate,
             transformer_head_width: self.transformer_head_width,
+            input_gain: self.input_gain,
             transformer_objective: self.transformer_objective,
             ..Config::default()
         }
@@ -221,6 +249,7 @@ pub fn validate(config: &Config) -> Result<()> {
         ("sampling_interval_s", config.sampling_interval_s),
         ("dt_s", config.dt_s),
         ("noise_sigma", config.noise_sigma),
+        ("input_gain", config.input_gain),
         (
             "transformer_learning_rate",
             config.transformer_learning_rate,
@@ -471,6 +500,7 @@ fn simulate_and_score(config: &Config, kind: MotifKind, seed: u64, device: &Devi
         model: BackgroundModel::ErdosRenyi {
             p: config.background_p,
         },
+        input_gain: config.input_gain,
         seed,
         ..BackgroundConfig::default()
     };
@@ -914,7 +944,11 @@ fn summarise_assignment(runs: &[Run], kind: MotifKind) -> Vec<AssignmentSummary>
 
 /// Runs the experiment and writes `report/motif-recovery/`.
 pub fn run(config: &Config, report_dir: &Path, device: &Device) -> Result<Section> {
-    let out_dir = super::create_output_dir(report_dir, "motif-recovery")?;
+    let folder = match &config.label {
+        Some(label) => format!("motif-recovery-{label}"),
+        None => "motif-recovery".to_owned(),
+    };
+    let out_dir = super::create_output_dir(report_dir, &folder)?;
     let n = config.neuron_count;
     let mut motifs = Vec::with_capacity(MotifKind::ALL.len());
     let mut mem_p = Vec::new();
@@ -1047,8 +1081,11 @@ pub fn run(config: &Config, report_dir: &Path, device: &Device) -> Result<Sectio
     )
     .context("cannot write the motif-recovery summary")?;
     Ok(Section {
-        name: "motif_recovery".into(),
-        title: "Recovering planted motifs from simulated activity".into(),
+        name: folder.replace('-', "_"),
+        title: match &config.label {
+            Some(label) => format!("Recovering planted motifs from simulated activity ({label})"),
+            None => "Recovering planted motifs from simulated activity".to_owned(),
+        },
         summary,
         html: render_html(config, &motifs),
     })
@@ -1070,7 +1107,9 @@ fn interval_cell(interval: Option<Interval>) -> String {
 fn render_html(config: &Config, motifs: &[MotifSummary]) -> String {
     let mut html = format!(
         "<p>Each motif's example circuit is planted in a {n}-neuron Erdős-Rényi background \
-         (p = {p}), and the noisy rate network (σ = {sigma}) runs for {d} s, sampled every \
+         (p = {p}), with weights scaled so that the largest total absolute input of a neuron \
+         is {gain} ({regime}). The noisy tanh rate network (σ = {sigma}) runs for {d} s, \
+         sampled every \
          {dt} s and z-scored. Each method's arc scores are compared with the true directed \
          graph (AUROC and average precision over all arcs; undirected AUROC over pairs) and \
          with the motif's own arcs among its neurons (motif AUROC). Cells show the mean over \
@@ -1079,6 +1118,12 @@ fn render_html(config: &Config, motifs: &[MotifSummary]) -> String {
          pseudo-likelihood to activity binarised at each neuron's mean. {heads}</p>\n",
         n = config.neuron_count,
         p = config.background_p,
+        gain = config.input_gain,
+        regime = if config.input_gain < 1.0 {
+            "the network relaxes to rest between noise kicks"
+        } else {
+            "above 1, where the tanh network can sustain chaotic activity of its own"
+        },
         sigma = config.noise_sigma,
         d = config.duration_s,
         dt = config.sampling_interval_s,
