@@ -460,6 +460,7 @@ fn attention_heads(
         objective: Objective::MaskedReconstruction {
             mask: MaskKind::Random,
             ratio: 0.25,
+            contrastive: None,
         },
         window,
         steps: config.transformer_steps,
