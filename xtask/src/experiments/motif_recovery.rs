@@ -567,7 +567,7 @@ fn simulate_and_score(config: &Config, kind: MotifKind, seed: u64, device: &Devi
     let mut validation_loss = None;
     let mut autoregression = None;
     if config.transformer_steps > 0 {
-        let (matrices, loss) = attention_heads(config, &series, seed, device)
+        let (matrices, loss, start) = attention_heads(config, &series, seed, device)
             .with_context(|| format!("the transformer of the {name} run failed"))?;
         heads = matrices
             .iter()
@@ -582,7 +582,6 @@ fn simulate_and_score(config: &Config, kind: MotifKind, seed: u64, device: &Devi
         best_head = Some(best);
         validation_loss = Some(loss);
         if config.transformer_objective == TransformerObjective::Forecast {
-            let start = series.samples() * 4 / 5;
             autoregression = Some(autoregression_losses(&time_major(&series), n, start)?);
         }
     }
@@ -623,7 +622,7 @@ fn time_major(series: &TimeSeries) -> Vec<f32> {
 
 /// Trains the spatial transformer on the first 80% of `series` and returns each head's
 /// attention (`n x n`, row `i` attending to column `j`), averaged over the disjoint windows of
-/// the held-out 20%, with the best validation loss.
+/// the held-out 20%, with the best validation loss and the first held-out sample.
 ///
 /// With forecasting, each neuron's token holds its last `window` samples and predicts the
 /// next one, so a neuron can only improve on its own past by attending to its inputs; with
@@ -634,7 +633,7 @@ fn attention_heads(
     series: &TimeSeries,
     seed: u64,
     device: &Device,
-) -> Result<(Vec<Vec<f64>>, f64)> {
+) -> Result<(Vec<Vec<f64>>, f64, usize)> {
     let (n, window, heads) = (
         series.channels(),
         config.transformer_window,
@@ -650,38 +649,35 @@ fn attention_heads(
         .with_d_ff(2 * width)
         .with_seed(seed)
         .init(&device.clone().autodiff())?;
-    let (model, validation_loss, start) = match config.transformer_objective {
-        TransformerObjective::Forecast => train_forecaster(config, model, &data, n, seed, device)?,
-        TransformerObjective::Masked => {
-            let train = TrainConfig {
-                objective: Objective::MaskedReconstruction {
-                    mask: MaskKind::Random,
-                    ratio: 0.25,
-                },
-                window,
-                steps: config.transformer_steps,
-                batch_size: 16,
-                learning_rate: config.transformer_learning_rate,
-                warmup_steps: 10,
-                eval_every: 25,
-                patience: 0,
-                seed,
-                ..TrainConfig::default()
-            };
-            let mut trainer = Trainer::new(model, &data, train, device)?;
-            trainer.run()?;
-            let validation_loss = trainer
-                .history()
-                .iter()
-                .filter_map(|record| record.validation)
-                .fold(f64::INFINITY, f64::min);
-            (
-                trainer.best().0.valid(),
-                validation_loss,
-                trainer.validation_start(),
-            )
-        }
+    let objective = match config.transformer_objective {
+        TransformerObjective::Forecast => Objective::Forecast,
+        TransformerObjective::Masked => Objective::MaskedReconstruction {
+            mask: MaskKind::Random,
+            ratio: 0.25,
+            contrastive: None,
+        },
     };
+    let train = TrainConfig {
+        objective,
+        window,
+        steps: config.transformer_steps,
+        batch_size: 16,
+        learning_rate: config.transformer_learning_rate,
+        warmup_steps: 10,
+        eval_every: 25,
+        patience: 0,
+        seed,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(model, &data, train, device)?;
+    trainer.run()?;
+    let validation_loss = trainer
+        .history()
+        .iter()
+        .filter_map(|record| record.validation)
+        .fold(f64::INFINITY, f64::min);
+    let model = trainer.best().0.valid();
+    let start = trainer.validation_start();
 
     let count = (series.samples() - start) / window;
     let rows = data[start * n..(start + count * window) * n].to_vec();
@@ -702,7 +698,7 @@ fn attention_heads(
         let head = (index / (n * n)) % heads;
         means[head][index % (n * n)] += f64::from(value) / count as f64;
     }
-    Ok((means, validation_loss))
+    Ok((means, validation_loss, start))
 }
 
 /// Gaussian negative log-likelihood per entry of one-step forecasts by ridge autoregressions
@@ -738,72 +734,6 @@ fn autoregression_losses(data: &[f32], n: usize, start: usize) -> Result<(f64, f
     }
     let (joint, count) = score(data, n)?;
     Ok((own.0 / own.1 as f64, joint / count as f64))
-}
-
-/// Trains `model` to forecast the sample after each window, returns the model of the best
-/// validation loss, that loss and the first sample of the validation block.
-fn train_forecaster(
-    config: &Config,
-    model: ncm_transformer::Transformer,
-    data: &[f32],
-    n: usize,
-    seed: u64,
-    device: &Device,
-) -> Result<(ncm_transformer::Transformer, f64, usize)> {
-    use burn::optim::{AdamConfig, GradientsParams};
-    let window = config.transformer_window;
-    let samples = data.len() / n;
-    let start = samples * 4 / 5;
-    let autodiff = device.clone().autodiff();
-    let windows = |starts: &[usize], device: &Device| {
-        let mut rows = Vec::with_capacity(starts.len() * (window + 1) * n);
-        for &s in starts {
-            rows.extend_from_slice(&data[s * n..(s + window + 1) * n]);
-        }
-        Tensor::<3>::from_data(TensorData::new(rows, [starts.len(), window + 1, n]), device)
-    };
-    let loss_of = |model: &ncm_transformer::Transformer, batch: Tensor<3>| -> Result<Tensor<1>> {
-        let out = model.forward(batch.clone().narrow(1, 0, window), &ForwardMask::default())?;
-        let ncm_transformer::Prediction::Gaussian { mean, log_variance } = out.prediction else {
-            return Err(anyhow!("the forecaster must have a Gaussian head"));
-        };
-        Ok(ncm_transformer::likelihood::gaussian_nll(
-            mean.narrow(1, window - 1, 1),
-            log_variance.narrow(1, window - 1, 1),
-            batch.narrow(1, window, 1),
-        )
-        .mean())
-    };
-    let validation_starts: Vec<usize> = (start..samples - window).step_by(window).collect();
-    let validation = windows(&validation_starts, device);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xf0ca);
-    let mut optimizer = AdamConfig::new().init();
-    let mut model = model;
-    let mut best = (model.valid(), f64::INFINITY);
-    let steps = config.transformer_steps;
-    for step in 0..steps {
-        let starts: Vec<usize> = (0..16)
-            .map(|_| rng.random_range(0..start - window - 1))
-            .collect();
-        let loss = loss_of(&model, windows(&starts, &autodiff))?;
-        let warm = ((step + 1) as f64 / 10.0).min(1.0);
-        let cosine = 0.55 + 0.45 * (std::f64::consts::PI * step as f64 / steps as f64).cos();
-        let gradients = GradientsParams::from_grads(loss.backward(), &model);
-        model = optimizer.step(
-            config.transformer_learning_rate * warm * cosine,
-            model,
-            gradients,
-        );
-        if (step + 1) % 25 == 0 || step + 1 == steps {
-            let value = loss_of(&model.valid(), validation.clone())?.into_scalar::<f32>();
-            let value = f64::from(value);
-            ensure!(value.is_finite(), "the forecaster diverged at step {step}");
-            if value < best.1 {
-                best = (model.valid(), value);
-            }
-        }
-    }
-    Ok((best.0, best.1, start))
 }
 
 /// Scores one method's arc weights against the true graph and the motif's arcs.
