@@ -146,7 +146,20 @@ struct MainJobConfig {
     maxent_scale: maxent_scale::Config,
     continuous_ebm: continuous_ebm::Config,
     motif_recovery: motif_recovery::Config,
+    motif_recovery_chaotic: ChaoticRecovery,
     brain_transformer: brain_transformer::Config,
+}
+
+/// Settings of the strongly coupled motif-recovery variant, by default
+/// [`motif_recovery::Config::chaotic`].
+#[derive(serde::Deserialize, serde::Serialize)]
+#[serde(transparent)]
+struct ChaoticRecovery(motif_recovery::Config);
+
+impl Default for ChaoticRecovery {
+    fn default() -> Self {
+        Self(motif_recovery::Config::chaotic())
+    }
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -174,6 +187,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     maxent_scale::validate(&config.maxent_scale)?;
     continuous_ebm::validate(&config.continuous_ebm)?;
     motif_recovery::validate(&config.motif_recovery)?;
+    motif_recovery::validate(&config.motif_recovery_chaotic.0)?;
     brain_transformer::validate(&config.brain_transformer)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
@@ -218,6 +232,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
             global.backend,
         )?,
         motif_recovery::run(&config.motif_recovery, &report_dir, &device)?,
+        motif_recovery::run(&config.motif_recovery_chaotic.0, &report_dir, &device)?,
         brain_transformer::run(
             &config.brain_transformer,
             &data_dir,

@@ -41,11 +41,11 @@ pub enum TransformerError {
         available: usize,
         needed: usize,
     },
-    /// An objective does not apply to the model's layout.
+    /// The global gradient norm became NaN or infinite.
     #[error(
-        "{objective} needs an ordered time axis; build the model with Layout::Temporal or Layout::Spatiotemporal"
+        "the global gradient norm is {norm}; lower the learning rate or check the data for huge values"
     )]
-    LayoutMismatch { objective: &'static str },
+    NonFiniteGradient { norm: f64 },
     /// A backend read-back failed.
     #[error("backend error: {reason}")]
     Backend { reason: String },

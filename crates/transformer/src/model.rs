@@ -17,6 +17,14 @@
 //!   Shlizerman 2022, NeurIPS): even blocks (0, 2, ...) attend over time within each channel,
 //!   odd blocks over channels within each time bin.
 //!
+//! [`AttentionKind::Hopfield`] replaces each head's softmax attention by the retrieval of a
+//! modern Hopfield network (Ramsauer et al. 2021, ICLR, "Hopfield networks is all you need":
+//! xi <- X softmax(beta X^T xi), whose stored patterns X are here the keys). The state patterns
+//! start at the projected queries, are updated `updates` times in key space, and the last
+//! softmax weighs the values. With no update and beta = 1 / sqrt(d_head) this is softmax
+//! attention. It is written here because the transformer crate does not depend on the
+//! energy-based model crate, whose Hopfield layer has no masks or heads.
+//!
 //! Weights are drawn on the CPU from a seeded ChaCha8 stream, so a seed gives the same model on
 //! every backend.
 
@@ -62,6 +70,43 @@ pub enum Likelihood {
     Poisson,
 }
 
+/// Most state-pattern updates of [`AttentionKind::Hopfield`]. Ramsauer et al. 2021 report
+/// retrieval after one update, and each update costs one more attention computation.
+pub const MAX_HOPFIELD_UPDATES: usize = 32;
+
+/// Attention rule of every head.
+#[derive(Config, Debug, PartialEq, Copy)]
+pub enum AttentionKind {
+    /// Scaled dot-product attention, softmax(Q K^T / sqrt(d_head)) V.
+    Softmax,
+    /// Modern Hopfield retrieval: the state patterns xi start at the queries Q, `updates` times
+    /// xi <- softmax(beta xi K^T) K, then the output is softmax(beta xi K^T) V. `beta` is the
+    /// inverse temperature, finite and > 0; None means 1 / sqrt(d_head). `updates` is at most
+    /// [`MAX_HOPFIELD_UPDATES`].
+    Hopfield { beta: Option<f64>, updates: usize },
+}
+
+/// Checks the inverse temperature and update count of a Hopfield retrieval.
+fn check_hopfield(beta: Option<f64>, updates: usize) -> TransformerResult<()> {
+    if let Some(beta) = beta
+        && !(beta.is_finite() && beta > 0.0)
+    {
+        return Err(invalid(
+            "beta",
+            beta,
+            "a finite value > 0, or None for 1 / sqrt(d_head)",
+        ));
+    }
+    if updates > MAX_HOPFIELD_UPDATES {
+        return Err(invalid(
+            "updates",
+            updates,
+            "at most MAX_HOPFIELD_UPDATES (32) Hopfield updates",
+        ));
+    }
+    Ok(())
+}
+
 /// Configuration of a [`Transformer`], built with [`TransformerConfig::init`].
 #[derive(Config, Debug)]
 pub struct TransformerConfig {
@@ -92,6 +137,9 @@ pub struct TransformerConfig {
     /// Hidden width of the feed-forward sublayer, at least 1. Default 64.
     #[config(default = 64)]
     pub d_ff: usize,
+    /// Attention rule of every head. Default softmax.
+    #[config(default = "AttentionKind::Softmax")]
+    pub attention: AttentionKind,
     /// Most tokens of the temporal layout with learned positions (0: use `window`). Default 0.
     #[config(default = 0)]
     pub max_tokens: usize,
@@ -111,8 +159,9 @@ impl TransformerConfig {
     /// Checks the settings.
     ///
     /// # Errors
-    /// [`TransformerError::InvalidSetting`] for a zero size or a width that `heads` does not
-    /// divide.
+    /// [`TransformerError::InvalidSetting`] for a zero size, a width that `heads` does not
+    /// divide, or a Hopfield `beta` that is not finite and > 0 or more than
+    /// [`MAX_HOPFIELD_UPDATES`] updates.
     pub fn validate(&self) -> TransformerResult<()> {
         check_nonzero("channels", self.channels)?;
         check_nonzero("window", self.window)?;
@@ -122,6 +171,9 @@ impl TransformerConfig {
         check_nonzero("d_ff", self.d_ff)?;
         if self.d_model % self.heads != 0 {
             return Err(invalid("d_model", self.d_model, "a multiple of `heads`"));
+        }
+        if let AttentionKind::Hopfield { beta, updates } = self.attention {
+            check_hopfield(beta, updates)?;
         }
         Ok(())
     }
@@ -185,6 +237,7 @@ impl TransformerConfig {
                 d_model: d,
                 heads: self.heads,
                 token_limit: self.token_limit(),
+                attention: self.attention,
             },
         })
     }
@@ -242,7 +295,12 @@ struct Block {
 
 impl Block {
     /// Returns the block output and the attention weights `[batch, heads, tokens, tokens]`.
-    fn forward(&self, x: Tensor<3>, blocked: Option<Tensor<4, Bool>>) -> (Tensor<3>, Tensor<4>) {
+    fn forward(
+        &self,
+        x: Tensor<3>,
+        keys: Option<&KeyMask>,
+        rule: AttentionKind,
+    ) -> (Tensor<3>, Tensor<4>) {
         let [batch, tokens, d] = x.dims();
         let h = self.heads;
         let dh = d / h;
@@ -254,16 +312,12 @@ impl Block {
                 .swap_dims(1, 2)
         };
         let (q, k, v) = (split(0), split(1), split(2));
-        let mut scores = q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt());
-        if let Some(blocked) = blocked {
-            scores = scores.mask_fill(blocked, -1.0e9);
-        }
-        let attention = softmax(scores, 3);
-        let mixed = attention
-            .clone()
-            .matmul(v)
-            .swap_dims(1, 2)
-            .reshape([batch, tokens, d]);
+        let (beta, updates) = match rule {
+            AttentionKind::Softmax => (None, 0),
+            AttentionKind::Hopfield { beta, updates } => (beta, updates),
+        };
+        let (mixed, attention) = retrieve(q, k, v, beta, updates, keys);
+        let mixed = mixed.swap_dims(1, 2).reshape([batch, tokens, d]);
         let x = x.add(self.projection.forward(mixed));
         let ff = self.output.forward(gelu(
             self.hidden
@@ -271,6 +325,118 @@ impl Block {
         ));
         (x.add(ff), attention)
     }
+}
+
+/// Keys that each query may not see.
+#[derive(Debug, Clone)]
+struct KeyMask {
+    /// `[sequences, heads, tokens, tokens]`, true where query q may not see key k.
+    blocked: Tensor<4, Bool>,
+    /// `[sequences, 1, tokens, 1]`, 0 for a query with no visible key and 1 otherwise; None
+    /// when every query has a key.
+    with_keys: Option<Tensor<4>>,
+}
+
+/// Modern Hopfield retrieval on `[sequences, heads, tokens, d_head]` patterns, returning the
+/// retrieved values and the last attention weights `[sequences, heads, queries, keys]`.
+///
+/// `beta` None scales the scores by 1 / sqrt(d_head) with a division, so that no update and
+/// None give exactly the softmax attention of Vaswani et al. 2017. Blocked keys get a score
+/// of -1e9 before every softmax, so their weight is 0. A query with no visible key gets a
+/// zero row, hence a zero state and a zero output.
+fn retrieve(
+    queries: Tensor<4>,
+    keys: Tensor<4>,
+    values: Tensor<4>,
+    beta: Option<f64>,
+    updates: usize,
+    mask: Option<&KeyMask>,
+) -> (Tensor<4>, Tensor<4>) {
+    let d_head = keys.dims()[3];
+    let keys_transposed = keys.clone().swap_dims(2, 3);
+    let weigh = |state: Tensor<4>| {
+        let scores = state.matmul(keys_transposed.clone());
+        let mut scores = match beta {
+            Some(beta) => scores.mul_scalar(beta),
+            None => scores.div_scalar((d_head as f64).sqrt()),
+        };
+        if let Some(mask) = mask {
+            scores = scores.mask_fill(mask.blocked.clone(), -1.0e9);
+        }
+        let weights = softmax(scores, 3);
+        match mask.and_then(|m| m.with_keys.clone()) {
+            Some(with_keys) => weights.mul(with_keys),
+            None => weights,
+        }
+    };
+    let mut state = queries;
+    for _ in 0..updates {
+        state = weigh(state).matmul(keys.clone());
+    }
+    let attention = weigh(state);
+
+    (attention.clone().matmul(values), attention)
+}
+
+/// Modern Hopfield retrieval of one head (Ramsauer et al. 2021, ICLR), without masks.
+///
+/// The state patterns start at the queries, are updated `updates` times by
+/// xi <- softmax(beta xi K^T) K, and the output is softmax(beta xi K^T) V.
+///
+/// # Arguments
+/// - `queries`: state patterns `[batch, queries, dim]`;
+/// - `keys`: stored patterns `[batch, keys, dim]`;
+/// - `values`: `[batch, keys, value_dim]`;
+/// - `beta`: inverse temperature, finite and > 0;
+/// - `updates`: state updates, at most [`MAX_HOPFIELD_UPDATES`].
+///
+/// # Returns
+/// The output `[batch, queries, value_dim]` and the last attention `[batch, queries, keys]`,
+/// whose rows sum to one.
+///
+/// # Errors
+/// [`TransformerError::InvalidSetting`] for a bad `beta` or `updates`,
+/// [`TransformerError::ShapeMismatch`] for shapes that do not fit together or an empty axis.
+pub fn hopfield_attention(
+    queries: Tensor<3>,
+    keys: Tensor<3>,
+    values: Tensor<3>,
+    beta: f64,
+    updates: usize,
+) -> TransformerResult<(Tensor<3>, Tensor<3>)> {
+    check_hopfield(Some(beta), updates)?;
+    let [batch, count, dim] = queries.dims();
+    let [key_batch, stored, key_dim] = keys.dims();
+    let [value_batch, value_count, value_dim] = values.dims();
+    let fits =
+        key_batch == batch && key_dim == dim && value_batch == batch && value_count == stored;
+    if !fits || [batch, count, dim, stored, value_dim].contains(&0) {
+        return Err(TransformerError::ShapeMismatch {
+            what: "Hopfield queries, keys and values",
+            expected:
+                "non-empty [batch, queries, dim], [batch, keys, dim], [batch, keys, value_dim]"
+                    .to_string(),
+            found: format!(
+                "{:?}, {:?}, {:?}",
+                [batch, count, dim],
+                [key_batch, stored, key_dim],
+                [value_batch, value_count, value_dim]
+            ),
+        });
+    }
+    let (output, attention) = retrieve(
+        queries.unsqueeze_dim(1),
+        keys.unsqueeze_dim(1),
+        values.unsqueeze_dim(1),
+        Some(beta),
+        updates,
+        None,
+    );
+
+    Ok((
+        output.reshape([batch, count, value_dim]),
+        attention.reshape([batch, count, stored]),
+    ))
 }
 
 #[derive(Debug, Clone)]
@@ -282,6 +448,7 @@ struct Shape {
     d_model: usize,
     heads: usize,
     token_limit: usize,
+    attention: AttentionKind,
 }
 
 /// Tokens that a forward pass hides or may not attend to. Masks are row-major `[batch, tokens]`
@@ -290,9 +457,13 @@ struct Shape {
 pub struct ForwardMask {
     /// Tokens whose input is replaced by the learned mask embedding (masked reconstruction).
     pub masked: Option<Vec<bool>>,
-    /// Tokens that no query may attend to (padding). At least one token per sequence must stay
-    /// visible, and with `causal` the first token must stay visible. Not supported by the
-    /// spatiotemporal layout.
+    /// Tokens that no query may attend to (padding). At least one token per window must stay
+    /// visible. In the temporal and spatial layouts, with `causal` the first token must stay
+    /// visible too. In the spatiotemporal layout, entry (t, c) is not a key of the blocks over
+    /// time (within channel c) nor of the blocks over channels (within time bin t). A query
+    /// there with no visible key (every entry of its channel or time bin padded, or with
+    /// `causal` every earlier entry) gets a zero attention row, so its block output is the
+    /// residual path alone.
     pub key_padding: Option<Vec<bool>>,
     /// Whether token t may attend only to tokens s <= t (forecasting). In the spatiotemporal
     /// layout this applies to the blocks over time. The spatial layout rejects it.
@@ -317,8 +488,12 @@ pub struct Output {
     /// Predictions `[batch, time, channels]`.
     pub prediction: Prediction,
     /// Attention weights of every block, each `[batch, heads, tokens, tokens]`; row q holds
-    /// the weights that query token q gives to each key token, and sums to one.
+    /// the weights that query token q gives to each key token. A row sums to one, except the
+    /// zero row of a spatiotemporal query with no visible key.
     pub attention: Vec<Tensor<4>>,
+    /// Final token states after the last layer normalisation, `[batch, tokens, d_model]`,
+    /// which the output head reads (tokens in the order of [`Transformer::forward`]).
+    pub states: Tensor<3>,
 }
 
 /// Transformer encoder of a recording window, see [`TransformerConfig`].
@@ -399,8 +574,8 @@ impl Transformer {
     ///
     /// # Errors
     /// [`TransformerError::ShapeMismatch`] for a bad input or mask shape,
-    /// [`TransformerError::InvalidSetting`] for a sequence whose keys are all padded, a causal
-    /// mask on the spatial layout, or a padding mask on the spatiotemporal layout.
+    /// [`TransformerError::InvalidSetting`] for a window whose tokens are all padded, a causal
+    /// mask on the spatial layout, or (temporal layout) a causal mask with a padded first token.
     pub fn forward(&self, input: Tensor<3>, mask: &ForwardMask) -> TransformerResult<Output> {
         let [batch, time, channels] = input.dims();
         let s = &self.shape;
@@ -463,6 +638,10 @@ impl Transformer {
             ));
         }
 
+        if s.layout == Layout::Spatiotemporal {
+            return Ok(self.forward_spatiotemporal(input, mask));
+        }
+
         if mask.causal
             && let Some(padding) = &mask.key_padding
             && padding.chunks_exact(tokens).any(|row| row[0])
@@ -472,17 +651,6 @@ impl Transformer {
                 "a padded first token with a causal mask",
                 "a visible first token, so that every query has a key",
             ));
-        }
-
-        if s.layout == Layout::Spatiotemporal {
-            if mask.key_padding.is_some() {
-                return Err(invalid(
-                    "key_padding",
-                    "a padding mask",
-                    "None for the spatiotemporal layout (not supported)",
-                ));
-            }
-            return Ok(self.forward_spatiotemporal(input, mask));
         }
 
         let tokens_in = match s.layout {
@@ -502,14 +670,21 @@ impl Transformer {
         };
         x = x.add(position.unsqueeze::<3>());
 
-        let blocked = self.blocked(batch, tokens, mask, &device);
+        let keys = self.key_mask(
+            batch,
+            tokens,
+            mask.key_padding.as_deref(),
+            mask.causal,
+            &device,
+        );
         let mut attention = Vec::with_capacity(self.blocks.len());
         for block in &self.blocks {
-            let (next, weights) = block.forward(x, blocked.clone());
+            let (next, weights) = block.forward(x, keys.as_ref(), s.attention);
             x = next;
             attention.push(weights);
         }
-        let out = self.head.forward(self.final_norm.forward(x)); // [batch, tokens, features*k]
+        let states = self.final_norm.forward(x);
+        let out = self.head.forward(states.clone()); // [batch, tokens, features*k]
         let features = out.dims()[2] / self.outputs();
         let to_recording = |t: Tensor<3>| match s.layout {
             Layout::Temporal => t,
@@ -527,6 +702,7 @@ impl Transformer {
         Ok(Output {
             prediction,
             attention,
+            states,
         })
     }
 
@@ -559,32 +735,48 @@ impl Transformer {
             .add(position.reshape([1, time, 1, d]))
             .add(identity.reshape([1, 1, channels, d]));
 
-        let causal = ForwardMask {
-            causal: mask.causal,
-            ..ForwardMask::default()
-        };
-        let blocked = self.blocked(batch * channels, time, &causal, &device);
+        // The padding mask is time-major, (b, t, c) at (b * time + t) * channels + c, which is
+        // already the order of the sequences over channels; the blocks over time need it
+        // channel-major.
+        let padding = mask.key_padding.as_deref();
+        let over_time: Option<Vec<bool>> = padding.map(|p| {
+            (0..batch * channels * time)
+                .map(|i| {
+                    let (sequence, t) = (i / time, i % time);
+                    let (b, c) = (sequence / channels, sequence % channels);
+                    p[(b * time + t) * channels + c]
+                })
+                .collect()
+        });
+        let time_keys = self.key_mask(
+            batch * channels,
+            time,
+            over_time.as_deref(),
+            mask.causal,
+            &device,
+        );
+        let channel_keys = self.key_mask(batch * time, channels, padding, false, &device);
+        let rule = self.shape.attention;
         let mut attention = Vec::with_capacity(self.blocks.len());
         for (index, block) in self.blocks.iter().enumerate() {
             if index % 2 == 0 {
                 // Attention over time within each channel: sequences are (batch, channel).
                 let sequences = x.swap_dims(1, 2).reshape([batch * channels, time, d]);
-                let (out, weights) = block.forward(sequences, blocked.clone());
+                let (out, weights) = block.forward(sequences, time_keys.as_ref(), rule);
                 x = out.reshape([batch, channels, time, d]).swap_dims(1, 2);
                 attention.push(weights);
             } else {
                 // Attention over channels within each time bin: sequences are (batch, time).
                 let sequences = x.reshape([batch * time, channels, d]);
-                let (out, weights) = block.forward(sequences, None);
+                let (out, weights) = block.forward(sequences, channel_keys.as_ref(), rule);
                 x = out.reshape([batch, time, channels, d]);
                 attention.push(weights);
             }
         }
-        let out =
-            self.head.forward(
-                self.final_norm
-                    .forward(x.reshape([batch, time * channels, d])),
-            );
+        let states = self
+            .final_norm
+            .forward(x.reshape([batch, time * channels, d]));
+        let out = self.head.forward(states.clone());
         let entries = |index: usize| {
             out.clone()
                 .narrow(2, index, 1)
@@ -602,6 +794,7 @@ impl Transformer {
         Output {
             prediction,
             attention,
+            states,
         }
     }
 
@@ -612,32 +805,50 @@ impl Transformer {
         }
     }
 
-    /// Bool tensor `[batch, heads, tokens, tokens]`, true where query q may not see key k.
-    fn blocked(
+    /// Key mask of `sequences` sequences of `tokens` tokens, from a padding mask
+    /// `[sequences, tokens]` and the causal flag; None when nothing is blocked.
+    fn key_mask(
         &self,
-        batch: usize,
+        sequences: usize,
         tokens: usize,
-        mask: &ForwardMask,
+        padding: Option<&[bool]>,
+        causal: bool,
         device: &Device,
-    ) -> Option<Tensor<4, Bool>> {
-        if !mask.causal && mask.key_padding.is_none() {
+    ) -> Option<KeyMask> {
+        if !causal && padding.is_none() {
             return None;
         }
         let heads = self.shape.heads;
-        let mut values = Vec::with_capacity(batch * heads * tokens * tokens);
-        for b in 0..batch {
-            for _ in 0..heads {
-                for q in 0..tokens {
-                    for k in 0..tokens {
-                        let padded = mask.key_padding.as_ref().is_some_and(|p| p[b * tokens + k]);
-                        values.push(padded || (mask.causal && k > q));
-                    }
+        let mut rows = Vec::with_capacity(sequences * tokens * tokens);
+        for sequence in 0..sequences {
+            for q in 0..tokens {
+                for k in 0..tokens {
+                    let padded = padding.is_some_and(|p| p[sequence * tokens + k]);
+                    rows.push(padded || (causal && k > q));
                 }
             }
         }
-        Some(Tensor::from_data(
-            TensorData::new(values, [batch, heads, tokens, tokens]),
-            device,
-        ))
+        let with_keys: Vec<f32> = rows
+            .chunks_exact(tokens)
+            .map(|row| f32::from(u8::from(!row.iter().all(|&b| b))))
+            .collect();
+        let with_keys = with_keys.contains(&0.0).then(|| {
+            Tensor::<4>::from_data(
+                TensorData::new(with_keys, [sequences, 1, tokens, 1]),
+                device,
+            )
+        });
+        let blocked: Vec<bool> = rows
+            .chunks_exact(tokens * tokens)
+            .flat_map(|sequence| std::iter::repeat_n(sequence, heads).flatten().copied())
+            .collect();
+
+        Some(KeyMask {
+            blocked: Tensor::from_data(
+                TensorData::new(blocked, [sequences, heads, tokens, tokens]),
+                device,
+            ),
+            with_keys,
+        })
     }
 }

@@ -1,18 +1,24 @@
 //! Seeded training of a [`Transformer`] by Adam (Kingma and Ba 2015, ICLR). The learning rate
 //! warms up linearly, then decays by a cosine (Loshchilov and Hutter 2017, ICLR). Gradients are
-//! clipped by norm, training stops early on a validation split by time blocks, and checkpoints
-//! resume a run exactly.
+//! clipped by their global norm (or per tensor), training stops early on a validation split by
+//! time blocks, and checkpoints resume a run exactly.
 //!
 //! Objectives:
 //! - masked reconstruction: a share of the tokens is hidden (their input embedding is replaced
 //!   by a learned mask embedding), and the loss is the negative log-likelihood of the hidden
-//!   entries only, averaged over them;
+//!   entries only, averaged over them. The contrastive option of STNDT (Le and Shlizerman
+//!   2022, NeurIPS) adds an NT-Xent loss between two masked views of each window, see
+//!   [`Contrastive`];
 //! - next-step forecasting: with a causal mask, the prediction at time bin t is scored against
-//!   the value at t + 1 (temporal and spatiotemporal layouts).
+//!   the value at t + 1 (temporal and spatiotemporal layouts). The spatial layout has no time
+//!   tokens, so its windows span `window + 1` samples: the model sees the first `window`
+//!   samples without a causal mask, and its prediction at the last time position of each
+//!   channel token is scored against the sample after the window.
 //!
 //! Split: the last `validation_fraction` of the time samples form the validation block, cut
-//! into non-overlapping windows. Training windows start at random positions within the
-//! training block, so no window straddles the two.
+//! into non-overlapping windows (of `window + 1` samples for spatial forecasting). Training
+//! windows start at random positions within the training block, so no window straddles the
+//! two.
 //!
 //! Checkpoints are a folder of four files: `model.bpk` and `best.bpk` (Burn's burnpack module
 //! records, bit-for-bit), `optimizer.bpk` (the Adam moments) and `state.bin`, the trainer's
@@ -23,14 +29,15 @@
 
 use std::path::Path;
 
-use burn::module::Module;
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device, Tensor, TensorData};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::contrastive::{Contrastive, nt_xent};
 use crate::error::{
     TransformerError, TransformerResult, check_finite, check_nonzero, invalid, read,
 };
@@ -42,10 +49,61 @@ use crate::model::{ForwardMask, Layout, Likelihood, Prediction, Transformer};
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Objective {
-    /// Masked reconstruction with `ratio` in (0, 1) of the tokens hidden per window.
-    MaskedReconstruction { mask: MaskKind, ratio: f64 },
-    /// Next-step forecasting with a causal mask (temporal and spatiotemporal layouts).
+    /// Masked reconstruction with `ratio` in (0, 1) of the tokens hidden per window, and an
+    /// optional contrastive term (absent from older settings files, which read as None).
+    MaskedReconstruction {
+        mask: MaskKind,
+        ratio: f64,
+        #[serde(default)]
+        contrastive: Option<Contrastive>,
+    },
+    /// Next-step forecasting: with a causal mask in the temporal and spatiotemporal layouts,
+    /// from a window of `window` samples to the next sample in the spatial layout.
     Forecast,
+}
+
+/// Gradient clipping before each Adam step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "max_norm")]
+pub enum Clip {
+    /// No clipping.
+    None,
+    /// Each parameter tensor's gradient is scaled to an L2 norm of at most the value (Burn's
+    /// `GradientClipping::Norm`).
+    PerTensor(f32),
+    /// All gradients are scaled by min(1, c / (||g|| + 1e-6)), where ||g|| is the L2 norm over
+    /// every parameter together, as `torch.nn.utils.clip_grad_norm_` does in the training
+    /// code of STNDT (Le and Shlizerman 2022).
+    GlobalNorm(f32),
+}
+
+/// Settings files name the clipping either in the tagged form of [`Clip`] or, as older files
+/// do under `clip_norm`, as a number (per-tensor clipping) or null (none).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ClipForm {
+    Legacy(Option<f32>),
+    Tagged(ClipTagged),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "max_norm")]
+enum ClipTagged {
+    None,
+    PerTensor(f32),
+    GlobalNorm(f32),
+}
+
+impl<'de> Deserialize<'de> for Clip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match ClipForm::deserialize(deserializer)? {
+            ClipForm::Legacy(None) | ClipForm::Tagged(ClipTagged::None) => Clip::None,
+            ClipForm::Legacy(Some(norm)) | ClipForm::Tagged(ClipTagged::PerTensor(norm)) => {
+                Clip::PerTensor(norm)
+            }
+            ClipForm::Tagged(ClipTagged::GlobalNorm(norm)) => Clip::GlobalNorm(norm),
+        })
+    }
 }
 
 /// Training settings; `Default` gives the documented defaults.
@@ -54,8 +112,8 @@ pub enum Objective {
 pub struct TrainConfig {
     /// Objective. Default forecasting.
     pub objective: Objective,
-    /// Time samples per window, at least 2 (the spatial layout needs the model's window).
-    /// Default 32.
+    /// Time samples per window, at least 2 (the spatial layout needs the model's window, and
+    /// its forecasting windows take one more sample as the target). Default 32.
     pub window: usize,
     /// Adam steps, at least 1. Default 1000.
     pub steps: usize,
@@ -68,9 +126,11 @@ pub struct TrainConfig {
     /// Learning rate at the end of the cosine decay, as a fraction of the peak, in [0, 1].
     /// Default 0.1.
     pub final_fraction: f64,
-    /// Largest L2 norm of each parameter tensor's gradient (Burn's per-tensor norm clipping);
-    /// None disables clipping. Default Some(1.0).
-    pub clip_norm: Option<f32>,
+    /// Gradient clipping. Default `Clip::GlobalNorm(1.0)`, the global-norm clipping of
+    /// STNDT's training code. Older files name this `clip_norm` with a number, which means
+    /// `Clip::PerTensor`.
+    #[serde(alias = "clip_norm")]
+    pub clip: Clip,
     /// Share of the time samples, at the end, held out for validation, in (0, 1). Default 0.2.
     pub validation_fraction: f64,
     /// Steps between validation evaluations, at least 1. Default 50.
@@ -91,7 +151,7 @@ impl Default for TrainConfig {
             learning_rate: 1e-3,
             warmup_steps: 50,
             final_fraction: 0.1,
-            clip_norm: Some(1.0),
+            clip: Clip::GlobalNorm(1.0),
             validation_fraction: 0.2,
             eval_every: 50,
             patience: 5,
@@ -126,10 +186,14 @@ impl TrainConfig {
                 "a value in [0, 1]",
             ));
         }
-        if let Some(norm) = self.clip_norm
+        if let Clip::PerTensor(norm) | Clip::GlobalNorm(norm) = self.clip
             && !(norm.is_finite() && norm > 0.0)
         {
-            return Err(invalid("clip_norm", norm, "a finite value > 0, or None"));
+            return Err(invalid(
+                "clip",
+                norm,
+                "a finite maximum norm > 0, or Clip::None",
+            ));
         }
         if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
             return Err(invalid(
@@ -138,12 +202,34 @@ impl TrainConfig {
                 "a value in (0, 1)",
             ));
         }
-        if let Objective::MaskedReconstruction { ratio, .. } = self.objective
-            && !(ratio > 0.0 && ratio < 1.0)
+        if let Objective::MaskedReconstruction {
+            ratio, contrastive, ..
+        } = self.objective
         {
-            return Err(invalid("mask_ratio", ratio, "a value in (0, 1)"));
+            if !(ratio > 0.0 && ratio < 1.0) {
+                return Err(invalid("mask_ratio", ratio, "a value in (0, 1)"));
+            }
+            if let Some(contrastive) = contrastive {
+                contrastive.validate()?;
+                if self.batch_size < 2 {
+                    return Err(invalid(
+                        "batch_size",
+                        self.batch_size,
+                        "at least 2 for the contrastive loss (the other windows are its negatives)",
+                    ));
+                }
+            }
         }
         Ok(())
+    }
+
+    /// Time samples that one window of a model with `layout` spans: `window`, plus the target
+    /// sample of spatial forecasting.
+    pub fn span(&self, layout: Layout) -> usize {
+        match (layout, self.objective) {
+            (Layout::Spatial, Objective::Forecast) => self.window + 1,
+            _ => self.window,
+        }
     }
 
     /// Learning rate of step `step`: linear warm-up, then cosine decay to
@@ -185,6 +271,8 @@ pub struct Trainer {
     config: TrainConfig,
     series: Vec<f32>,
     channels: usize,
+    /// Time samples per window, see [`TrainConfig::span`].
+    span: usize,
     train_end: usize,
     device: Device,
     rng: ChaCha8Rng,
@@ -203,8 +291,7 @@ impl Trainer {
     ///
     /// # Errors
     /// [`TransformerError::InvalidSetting`] for bad settings or Poisson data that are not
-    /// counts, [`TransformerError::LayoutMismatch`] for forecasting with the spatial layout,
-    /// [`TransformerError::ShapeMismatch`] for a series or window that does not fit the model,
+    /// counts, [`TransformerError::ShapeMismatch`] for a series or window that does not fit the model,
     /// [`TransformerError::NonFiniteData`] and [`TransformerError::TooShort`] for bad data.
     pub fn new(
         model: Transformer,
@@ -222,19 +309,12 @@ impl Trainer {
             });
         }
         check_finite("series", series)?;
-        if model.layout() == Layout::Spatial {
-            if config.objective == Objective::Forecast {
-                return Err(TransformerError::LayoutMismatch {
-                    objective: "forecasting",
-                });
-            }
-            if config.window != model.window() {
-                return Err(TransformerError::ShapeMismatch {
-                    what: "training window",
-                    expected: format!("{} samples (the model's window)", model.window()),
-                    found: format!("{} samples", config.window),
-                });
-            }
+        if model.layout() == Layout::Spatial && config.window != model.window() {
+            return Err(TransformerError::ShapeMismatch {
+                what: "training window",
+                expected: format!("{} samples (the model's window)", model.window()),
+                found: format!("{} samples", config.window),
+            });
         }
         if let Objective::MaskedReconstruction { .. } = config.objective
             && model.tokens(config.window) < 2
@@ -254,15 +334,16 @@ impl Trainer {
                 "spike counts (whole numbers >= 0) for a Poisson model",
             ));
         }
+        let span = config.span(model.layout());
         let time = series.len() / channels;
         let validation = (config.validation_fraction * time as f64).ceil() as usize;
         let train_end = time - validation;
-        if train_end < config.window || validation < config.window {
+        if train_end < span || validation < span {
             return Err(TransformerError::TooShort {
                 what: "series for the training and validation blocks",
                 available: time,
-                needed: config.window.max(
-                    (config.window as f64
+                needed: span.max(
+                    (span as f64
                         / config
                             .validation_fraction
                             .min(1.0 - config.validation_fraction))
@@ -271,7 +352,7 @@ impl Trainer {
             });
         }
         let mut optimizer = AdamConfig::new().init();
-        if let Some(norm) = config.clip_norm {
+        if let Clip::PerTensor(norm) = config.clip {
             optimizer =
                 optimizer.with_grad_clipping(burn::grad_clipping::GradientClipping::Norm(norm));
         }
@@ -288,6 +369,7 @@ impl Trainer {
             config,
             series: series.to_vec(),
             channels,
+            span,
             train_end,
             device: device.clone().autodiff(),
             step: 0,
@@ -314,10 +396,11 @@ impl Trainer {
     /// Runs one Adam step (and a validation evaluation every `eval_every` steps).
     ///
     /// # Errors
-    /// [`TransformerError::NonFiniteLoss`] when the loss is NaN or infinite (the parameters stay
-    /// those before the step), [`TransformerError::Backend`] when a read-back fails.
+    /// [`TransformerError::NonFiniteLoss`] when the loss is NaN or infinite and
+    /// [`TransformerError::NonFiniteGradient`] when the global gradient norm is (the parameters
+    /// stay those before the step), [`TransformerError::Backend`] when a read-back fails.
     pub fn step(&mut self) -> TransformerResult<StepRecord> {
-        let window = self.config.window;
+        let window = self.span;
         let mut rows = Vec::with_capacity(self.config.batch_size * window * self.channels);
         for _ in 0..self.config.batch_size {
             let start = self.rng.random_range(0..=self.train_end - window);
@@ -339,7 +422,12 @@ impl Trainer {
             });
         }
         let learning_rate = self.config.learning_rate_at(self.step);
-        let gradients = GradientsParams::from_grads(loss.backward(), &self.model);
+        let mut gradients = GradientsParams::from_grads(loss.backward(), &self.model);
+        if let Clip::GlobalNorm(max_norm) = self.config.clip {
+            clip_global_norm(&mut gradients, &self.model, max_norm).inspect_err(|error| {
+                tracing::warn!(step = self.step, %error, "transformer training diverged");
+            })?;
+        }
         self.model = self
             .optimizer
             .step(learning_rate, self.model.clone(), gradients);
@@ -378,7 +466,7 @@ impl Trainer {
     /// # Errors
     /// [`TransformerError::Backend`] when a read-back fails.
     pub fn validation_loss(&self) -> TransformerResult<f64> {
-        let window = self.config.window;
+        let window = self.span;
         let time = self.series.len() / self.channels;
         let count = (time - self.train_end) / window;
         let rows = self.series
@@ -567,6 +655,77 @@ pub fn load_model(model: Transformer, path: &Path) -> TransformerResult<Transfor
         .map_err(|e| fail(e.to_string()))
 }
 
+/// Scales the gradients of `module`'s parameters in place by min(1, max_norm / (norm + 1e-6)),
+/// where norm is the L2 norm of all of them together, as `torch.nn.utils.clip_grad_norm_`
+/// does. Parameters without a gradient are left out of the norm.
+///
+/// # Returns
+/// The norm before clipping.
+///
+/// # Errors
+/// [`TransformerError::InvalidSetting`] for a `max_norm` that is not finite and > 0,
+/// [`TransformerError::NonFiniteGradient`] for a NaN or infinite norm (the gradients are left
+/// unchanged), [`TransformerError::Backend`] when the read-back of the norm fails.
+pub fn clip_global_norm<M: Module>(
+    gradients: &mut GradientsParams,
+    module: &M,
+    max_norm: f32,
+) -> TransformerResult<f64> {
+    if !(max_norm.is_finite() && max_norm > 0.0) {
+        return Err(invalid("max_norm", max_norm, "a finite value > 0"));
+    }
+    let mut squares = SumOfSquares {
+        gradients,
+        total: None,
+    };
+    module.visit(&mut squares);
+    let Some(total) = squares.total else {
+        return Ok(0.0);
+    };
+    let norm = f64::from(read(total)?[0]).sqrt();
+    if !norm.is_finite() {
+        return Err(TransformerError::NonFiniteGradient { norm });
+    }
+    let factor = f64::from(max_norm) / (norm + 1e-6);
+    if factor < 1.0 {
+        module.visit(&mut ScaleGradients { gradients, factor });
+    }
+    Ok(norm)
+}
+
+/// Sum of the squared gradient entries of the visited parameters.
+struct SumOfSquares<'a> {
+    gradients: &'a GradientsParams,
+    total: Option<Tensor<1>>,
+}
+
+impl ModuleVisitor for SumOfSquares<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if let Some(gradient) = self.gradients.get::<D>(param.id) {
+            let squares = gradient.square().sum();
+            self.total = Some(match self.total.take() {
+                Some(total) => total.add(squares),
+                None => squares,
+            });
+        }
+    }
+}
+
+/// Multiplies the gradients of the visited parameters by `factor`.
+struct ScaleGradients<'a> {
+    gradients: &'a mut GradientsParams,
+    factor: f64,
+}
+
+impl ModuleVisitor for ScaleGradients<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if let Some(gradient) = self.gradients.remove::<D>(param.id) {
+            self.gradients
+                .register(param.id, gradient.mul_scalar(self.factor));
+        }
+    }
+}
+
 const MAGIC: &[u8] = b"NCMTFM01";
 
 struct Reader<'a> {
@@ -604,22 +763,27 @@ fn narrow_prediction(prediction: Prediction, start: usize, length: usize) -> Pre
 
 /// Loss of `objective` on `batch` `[batch, time, channels]`, as a one-element tensor.
 ///
+/// Forecasting with the spatial layout takes `time = window + 1`: the model sees the first
+/// `window` samples and its prediction at their last position is scored against the last
+/// sample. Masked reconstruction draws its masks from `rng`: the reconstruction mask first,
+/// then, with the contrastive term, the masks of the two views.
+///
 /// # Errors
-/// As [`Transformer::forward`] and [`draw_mask`].
+/// As [`Transformer::forward`], [`draw_mask`] and [`nt_xent`];
+/// [`TransformerError::ShapeMismatch`] for a spatial forecasting batch whose `time` is not
+/// `window + 1`.
 pub fn objective_loss(
     model: &Transformer,
     batch: Tensor<3>,
     objective: &Objective,
     rng: &mut ChaCha8Rng,
 ) -> TransformerResult<Tensor<1>> {
-    let [size, time, channels] = batch.dims();
     match *objective {
+        Objective::Forecast if model.layout() == Layout::Spatial => {
+            spatial_forecast_loss(model, batch)
+        }
         Objective::Forecast => {
-            if model.layout() == Layout::Spatial {
-                return Err(TransformerError::LayoutMismatch {
-                    objective: "forecasting",
-                });
-            }
+            let time = batch.dims()[1];
             let mask = ForwardMask {
                 causal: true,
                 ..ForwardMask::default()
@@ -628,38 +792,83 @@ pub fn objective_loss(
             let prediction = narrow_prediction(out.prediction, 0, time - 1);
             Ok(nll(prediction, batch.narrow(1, 1, time - 1)).mean())
         }
-        Objective::MaskedReconstruction { mask, ratio } => {
-            let tokens = model.tokens(time);
-            let hidden = draw_mask(rng, mask, size, tokens, ratio)?;
-            let count = hidden.iter().filter(|&&h| h).count();
-            let weights: Vec<f32> = hidden.iter().map(|&h| f32::from(u8::from(h))).collect();
-            let device = batch.device();
-            let weights = match model.layout() {
-                Layout::Temporal => {
-                    Tensor::<3>::from_data(TensorData::new(weights, [size, tokens, 1]), &device)
-                }
-                Layout::Spatial => {
-                    Tensor::<3>::from_data(TensorData::new(weights, [size, 1, tokens]), &device)
-                }
-                Layout::Spatiotemporal => Tensor::<3>::from_data(
-                    TensorData::new(weights, [size, time, channels]),
-                    &device,
-                ),
+        Objective::MaskedReconstruction {
+            mask,
+            ratio,
+            contrastive,
+        } => {
+            let (reconstruction, _) = masked_view(model, batch.clone(), mask, ratio, rng)?;
+            let Some(contrastive) = contrastive else {
+                return Ok(reconstruction);
             };
-            let features = match model.layout() {
-                Layout::Temporal => channels,
-                Layout::Spatial => time,
-                Layout::Spatiotemporal => 1,
-            };
-            let forward_mask = ForwardMask {
-                masked: Some(hidden),
-                ..ForwardMask::default()
-            };
-            let out = model.forward(batch.clone(), &forward_mask)?;
-            Ok(nll(out.prediction, batch)
-                .mul(weights)
-                .sum()
-                .div_scalar((count * features) as f64))
+            let (_, first) = masked_view(model, batch.clone(), mask, ratio, rng)?;
+            let (_, second) = masked_view(model, batch, mask, ratio, rng)?;
+            let contrast = nt_xent(first, second, contrastive.temperature)?;
+            Ok(reconstruction.add(contrast.mul_scalar(contrastive.weight)))
         }
     }
+}
+
+/// Forecasting loss of the spatial layout on `[batch, window + 1, channels]` windows.
+fn spatial_forecast_loss(model: &Transformer, batch: Tensor<3>) -> TransformerResult<Tensor<1>> {
+    let [size, time, channels] = batch.dims();
+    let window = model.window();
+    if time != window + 1 {
+        return Err(TransformerError::ShapeMismatch {
+            what: "spatial forecasting batch",
+            expected: format!("[batch, {}, {channels}] (window + 1 samples)", window + 1),
+            found: format!("[{size}, {time}, {channels}]"),
+        });
+    }
+    // Channels have no order and each token sees only the window, so no causal mask.
+    let out = model.forward(batch.clone().narrow(1, 0, window), &ForwardMask::default())?;
+    let prediction = narrow_prediction(out.prediction, window - 1, 1);
+
+    Ok(nll(prediction, batch.narrow(1, window, 1)).mean())
+}
+
+/// Masks `ratio` of the tokens of each window, and returns the mean negative log-likelihood of
+/// the hidden entries and the mean final token state of each window `[batch, d_model]`.
+fn masked_view(
+    model: &Transformer,
+    batch: Tensor<3>,
+    mask: MaskKind,
+    ratio: f64,
+    rng: &mut ChaCha8Rng,
+) -> TransformerResult<(Tensor<1>, Tensor<2>)> {
+    let [size, time, channels] = batch.dims();
+    let tokens = model.tokens(time);
+    let hidden = draw_mask(rng, mask, size, tokens, ratio)?;
+    let count = hidden.iter().filter(|&&h| h).count();
+    let weights: Vec<f32> = hidden.iter().map(|&h| f32::from(u8::from(h))).collect();
+    let device = batch.device();
+    let weights = match model.layout() {
+        Layout::Temporal => {
+            Tensor::<3>::from_data(TensorData::new(weights, [size, tokens, 1]), &device)
+        }
+        Layout::Spatial => {
+            Tensor::<3>::from_data(TensorData::new(weights, [size, 1, tokens]), &device)
+        }
+        Layout::Spatiotemporal => {
+            Tensor::<3>::from_data(TensorData::new(weights, [size, time, channels]), &device)
+        }
+    };
+    let features = match model.layout() {
+        Layout::Temporal => channels,
+        Layout::Spatial => time,
+        Layout::Spatiotemporal => 1,
+    };
+    let forward_mask = ForwardMask {
+        masked: Some(hidden),
+        ..ForwardMask::default()
+    };
+    let out = model.forward(batch.clone(), &forward_mask)?;
+    let d_model = out.states.dims()[2];
+    let embedding = out.states.mean_dim(1).reshape([size, d_model]);
+    let loss = nll(out.prediction, batch)
+        .mul(weights)
+        .sum()
+        .div_scalar((count * features) as f64);
+
+    Ok((loss, embedding))
 }

@@ -91,6 +91,7 @@ fn seeded_runs_and_exact_resume() {
         objective: Objective::MaskedReconstruction {
             mask: MaskKind::Span { span: 2 },
             ratio: 0.25,
+            contrastive: None,
         },
         eval_every: 5,
         patience: 3,
@@ -216,6 +217,7 @@ fn spatial_poisson_masked_reconstruction_lowers_the_loss() {
         objective: Objective::MaskedReconstruction {
             mask: MaskKind::Random,
             ratio: 0.25,
+            contrastive: None,
         },
         window: 8,
         steps: 150,
@@ -286,9 +288,16 @@ fn bad_settings_and_data_give_typed_errors() {
         .with_d_model(8)
         .init(&device)
         .unwrap();
+    let short_window = TrainConfig {
+        window: 8,
+        ..forecast_config(5)
+    };
     assert!(matches!(
-        Trainer::new(spatial, &series, forecast_config(5), &device).err(),
-        Some(TransformerError::LayoutMismatch { .. })
+        Trainer::new(spatial, &series, short_window, &device).err(),
+        Some(TransformerError::ShapeMismatch {
+            what: "training window",
+            ..
+        })
     ));
     let poisson = small_model(0)
         .with_likelihood(Likelihood::Poisson)
@@ -394,6 +403,7 @@ fn spatiotemporal_forecast_lowers_the_loss() {
         objective: Objective::MaskedReconstruction {
             mask: MaskKind::Random,
             ratio: 0.3,
+            contrastive: None,
         },
         ..forecast_config(5)
     };

@@ -323,6 +323,7 @@ fn task_loss(
             &Objective::MaskedReconstruction {
                 mask: MaskKind::Random,
                 ratio: mask_ratio,
+                contrastive: None,
             },
             rng,
         )?),
