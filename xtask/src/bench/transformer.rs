@@ -70,6 +70,7 @@ const LOSS_TOLERANCE: f64 = 1e-4;
 const OBJECTIVE: Objective = Objective::MaskedReconstruction {
     mask: MaskKind::Random,
     ratio: MASK_RATIO,
+    contrastive: None,
 };
 
 /// Sizes of a spatial-layout transformer with a Gaussian head.
