@@ -252,7 +252,8 @@ mod tests {
     #[test]
     fn symmetric_mantel_equals_sorting_mantel() {
         // 12 regions (random relabellings) and 6 regions (all relabellings), with tied pair
-        // values in both matrices; `a` is not symmetric, which only its upper triangle sees.
+        // values in both matrices. `a` is not symmetric, but both tests read only its upper
+        // triangle.
         for n in [12usize, 6] {
             let (mut a, mut b) = (vec![0.0; n * n], vec![0.0; n * n]);
             for i in 0..n {

@@ -11,8 +11,9 @@
 //! - the Pearson correlation with `log(1 + SC)`, because SC counts span orders of magnitude;
 //! - the undirected AUROC and AUPRC for the reference graph of the strongest SC pairs (the top
 //!   `sc_top_fraction` of pairs, ties at the cut included), with the node-label permutation
-//!   p-value of `ncm_mapping::permutation_test` for the AUROC. Most pairs of a tractography
-//!   matrix have some streamlines, so "SC > 0" would make nearly every pair an edge.
+//!   p-value of `ncm_mapping::permutation_test` for the AUROC. The share of pairs with
+//!   SC > 0 is reported next to it, because a dense SC would make "SC > 0" a reference graph
+//!   of nearly every pair.
 //!
 //! Weights keep their sign, so a negative coupling or correlation ranks below an absent one.
 //!
@@ -119,8 +120,8 @@ fn strongest_pairs_graph(weights: &[f64], n: usize, fraction: f64) -> Result<(Di
     Ok((digraph_from_adjacency(&adjacency, n)?, pairs))
 }
 
-/// Mean and sample standard deviation (denominator `len - 1`); the deviation is NaN for one
-/// value.
+/// Mean and sample standard deviation (denominator `len - 1`). The deviation of one value
+/// is NaN.
 fn mean_sd(values: &[f64]) -> (f64, f64) {
     let count = values.len() as f64;
     let mean = values.iter().sum::<f64>() / count;
@@ -135,6 +136,7 @@ struct Reference {
     log_sc_pairs: Vec<f64>,
     graph: DiGraph,
     edge_pairs: usize,
+    positive_pairs: usize,
 }
 
 impl Reference {
@@ -145,7 +147,12 @@ impl Reference {
         }
         let (graph, edge_pairs) = strongest_pairs_graph(&sc, regions, fraction)?;
         let log_sc: Vec<f64> = sc.iter().map(|w| w.ln_1p()).collect();
+        let positive_pairs = upper_triangle(&sc, regions)
+            .iter()
+            .filter(|&&w| w > 0.0)
+            .count();
         Ok(Self {
+            positive_pairs,
             regions,
             log_sc_pairs: upper_triangle(&log_sc, regions),
             sc,
@@ -156,8 +163,17 @@ impl Reference {
 
     /// Share of the region pairs that are reference edges: the chance level of the AUPRC.
     fn density(&self) -> f64 {
+        self.edge_pairs as f64 / self.pair_count()
+    }
+
+    /// Share of the region pairs with SC > 0.
+    fn positive_density(&self) -> f64 {
+        self.positive_pairs as f64 / self.pair_count()
+    }
+
+    fn pair_count(&self) -> f64 {
         let n = self.regions;
-        self.edge_pairs as f64 / (n * (n - 1) / 2) as f64
+        (n * (n - 1) / 2) as f64
     }
 }
 
@@ -208,7 +224,7 @@ fn score(matrix: &[f64], reference: &Reference, permutations: usize, seed: u64) 
     })
 }
 
-/// Attention of every head of every block, averaged over the non-overlapping windows of one
+/// Averages the attention of every head of every block over the non-overlapping windows of one
 /// subject with no region hidden, `[blocks * heads, regions, regions]`.
 fn subject_attention(
     model: &Transformer,
@@ -227,6 +243,8 @@ fn subject_attention(
         }
         let input =
             Tensor::<3>::from_data(TensorData::new(rows, [chunk.len(), w, regions]), device);
+        // NOTE: the masked model was trained with a share of its regions hidden, so with none
+        // hidden it reads inputs unlike those of training.
         let out = model.forward(input, &ForwardMask::default())?;
         let mut summed = Vec::with_capacity(attention.len());
         for block in out.attention {
@@ -295,7 +313,8 @@ struct Matrices {
 }
 
 impl Matrices {
-    /// Scores all methods; returns them in [`METHODS`] order and the two best-head indices.
+    /// Scores all methods in [`METHODS`] order and returns the scores with the two best-head
+    /// indices.
     fn score(
         &self,
         reference: &Reference,
@@ -369,6 +388,8 @@ struct Scored {
     role: &'static str,
     sc_edge_pairs: usize,
     sc_edge_density: f64,
+    /// Share of the region pairs with SC > 0.
+    sc_positive_density: f64,
     /// Best head of the masked and of the forecasting model, `block * heads + head`.
     best_heads: [usize; 2],
     scores: Vec<Score>,
@@ -382,7 +403,8 @@ pub(super) struct Models<'a> {
     pub test: &'a [Subject],
 }
 
-/// Matrices and SC of one subject.
+/// Builds the matrices of one subject and reads its SC. Also returns the seconds of the
+/// pseudo-likelihood fit.
 fn subject_matrices(
     subject: &Subject,
     models: &Models,
@@ -479,6 +501,7 @@ pub(super) fn compare(
             role,
             sc_edge_pairs: reference.edge_pairs,
             sc_edge_density: reference.density(),
+            sc_positive_density: reference.positive_density(),
             best_heads,
             scores,
         });
@@ -495,6 +518,7 @@ pub(super) fn compare(
         role: "group",
         sc_edge_pairs: group_reference.edge_pairs,
         sc_edge_density: group_reference.density(),
+        sc_positive_density: group_reference.positive_density(),
         best_heads: group_heads,
         scores: group_scores,
     };
@@ -581,7 +605,7 @@ fn summarise(scored: &[Scored]) -> Vec<MethodSummary> {
         .collect()
 }
 
-/// `rho (p)` with the p-value to three decimals.
+/// Formats a statistic and its p-value as `value (p)`, both to three decimals.
 fn with_p(value: f64, p: f64) -> String {
     format!("{} ({})", cell(Some(value), 3), cell(Some(p), 3))
 }
@@ -659,6 +683,13 @@ fn render(scored: &[Scored], group: &Scored, methods: &[MethodSummary], config: 
         table(&header(&["subject", "role"], &METHODS), &rows)
     };
     let density = mean_sd(&scored.iter().map(|s| s.sc_edge_density).collect::<Vec<_>>()).0;
+    let positive = mean_sd(
+        &scored
+            .iter()
+            .map(|s| s.sc_positive_density)
+            .collect::<Vec<_>>(),
+    )
+    .0;
     format!(
         "<h3>Attention and couplings against structural connectivity</h3>\
          <p>For each of the {subjects} subjects, each region-by-region matrix is symmetrised \
@@ -666,7 +697,8 @@ fn render(scored: &[Scored], group: &Scored, methods: &[MethodSummary], config: 
          Spearman correlation (equal for SC and log(1 + SC), being a rank statistic) with a \
          two-sided Mantel p-value from {perms} region relabellings, the Pearson correlation \
          with log(1 + SC), and the undirected AUROC and AUPRC for the reference graph of the \
-         strongest {top:.0}% of SC pairs (density {density:.3}, the AUPRC of chance), with a \
+         strongest {top:.0}% of SC pairs (density {density:.3}, the AUPRC of chance; SC > 0 \
+         holds for {positive:.3} of the pairs, a mean over subjects), with a \
          one-sided node-label permutation p-value for the AUROC. Attention is averaged over \
          the subject's non-overlapping {w}-sample windows with no region hidden; the mean of \
          heads averages all {heads} heads of all blocks. The best head is the one of highest \
@@ -690,7 +722,7 @@ fn render(scored: &[Scored], group: &Scored, methods: &[MethodSummary], config: 
     )
 }
 
-/// Two or three sentences that read the summary numbers, whatever they turn out to be.
+/// Writes two or three sentences that read the summary numbers, whatever they turn out to be.
 fn interpret(methods: &[MethodSummary]) -> String {
     let rho = |index: usize| methods[index].spearman_mean;
     let attention_best = rho(0).max(rho(2));
