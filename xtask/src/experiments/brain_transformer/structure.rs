@@ -835,6 +835,41 @@ mod tests {
     }
 
     #[test]
+    fn score_of_sc_against_itself() {
+        // Six regions with distinct pair weights 1.7^k, scored by log(1 + SC): the matrix
+        // ranks the pairs exactly as SC does, so Spearman, AUROC, AUPRC and the Pearson
+        // correlation with log(1 + SC) are 1. Only the identity among the 720
+        // relabellings keeps every pair's rank, so the Mantel p-value is 1/720.
+        let n = 6;
+        let mut sc = vec![0.0; n * n];
+        let mut value = 1.0;
+        for i in 0..n {
+            for j in i + 1..n {
+                value *= 1.7;
+                sc[i * n + j] = value;
+                sc[j * n + i] = value;
+            }
+        }
+        let reference = Reference::new(&sc, n, 0.2).unwrap();
+        assert_eq!(reference.edge_pairs, 3);
+        assert_eq!(reference.positive_pairs, 15);
+        let log_sc: Vec<f64> = sc.iter().map(|w| w.ln_1p()).collect();
+        let result = score(&log_sc, &reference, 200, 1).unwrap();
+        assert!((result.spearman - 1.0).abs() < 1e-12);
+        assert!((result.spearman_p - 1.0 / 720.0).abs() < 1e-12);
+        assert!((result.auroc - 1.0).abs() < 1e-12);
+        assert!((result.auprc - 1.0).abs() < 1e-12);
+        // The edges are the triangle {3, 4, 5}, and a relabelling keeps AUROC 1 when it maps
+        // that triangle onto itself: 3! 3! = 36 of 720, so the null p-value is near 0.05.
+        assert!(
+            result.auroc_p > 0.01 && result.auroc_p < 0.12,
+            "p = {}",
+            result.auroc_p
+        );
+        assert!((result.pearson_log_sc - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
     fn mean_matrix_is_entrywise() {
         let (a, b) = (vec![1.0, 2.0], vec![3.0, 6.0]);
         assert_eq!(mean_matrix([&a, &b].into_iter()), vec![2.0, 4.0]);
