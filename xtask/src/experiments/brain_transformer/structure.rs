@@ -850,15 +850,18 @@ mod tests {
                 sc[j * n + i] = value;
             }
         }
+
         let reference = Reference::new(&sc, n, 0.2).unwrap();
         assert_eq!(reference.edge_pairs, 3);
         assert_eq!(reference.positive_pairs, 15);
+
         let log_sc: Vec<f64> = sc.iter().map(|w| w.ln_1p()).collect();
         let result = score(&log_sc, &reference, 200, 1).unwrap();
         assert!((result.spearman - 1.0).abs() < 1e-12);
         assert!((result.spearman_p - 1.0 / 720.0).abs() < 1e-12);
         assert!((result.auroc - 1.0).abs() < 1e-12);
         assert!((result.auprc - 1.0).abs() < 1e-12);
+        assert!((result.pearson_log_sc - 1.0).abs() < 1e-12);
         // The edges are the triangle {3, 4, 5}, and a relabelling keeps AUROC 1 when it maps
         // that triangle onto itself: 3! 3! = 36 of 720, so the null p-value is near 0.05.
         assert!(
@@ -866,7 +869,6 @@ mod tests {
             "p = {}",
             result.auroc_p
         );
-        assert!((result.pearson_log_sc - 1.0).abs() < 1e-12);
     }
 
     #[test]
