@@ -18,6 +18,12 @@
 //! Gaussian negative log-likelihood and central-interval coverage against persistence
 //! (x_t = x_{t-1}) and a ridge vector autoregression, whose Gaussian variances are their
 //! residual variances per region on the training subjects.
+//!
+//! The attention of both models on every subject, training and test, is then scored against
+//! the subject's diffusion structural connectivity, next to maximum-entropy couplings and
+//! correlation baselines (see the `structure` submodule).
+
+mod structure;
 
 use std::fs;
 use std::path::Path;
@@ -93,7 +99,16 @@ pub struct Config {
     pub var_order: usize,
     /// Ridge penalty of the autoregression (on sums of squares), finite and >= 0. Default 10.
     pub var_penalty: f64,
-    /// Seed of the weights, batches and masks. Default 2021.
+    /// Share of the region pairs with the strongest structural connectivity that form the
+    /// reference graph of the AUROC and AUPRC, in (0, 1). Default 0.1.
+    pub sc_top_fraction: f64,
+    /// Region relabellings of the Mantel and AUROC permutation tests against structural
+    /// connectivity, at least 99. Default 1000.
+    pub sc_permutations: usize,
+    /// L2 penalty of the pseudo-likelihood maximum-entropy fits, per sample, finite and >= 0.
+    /// Default 0.001, as in the maxent-scale experiment.
+    pub mem_l2_penalty: f64,
+    /// Seed of the weights, batches, masks and permutation tests. Default 2021.
     pub seed: u64,
 }
 
@@ -121,6 +136,9 @@ impl Default for Config {
             mask_ratio: 0.25,
             var_order: 1,
             var_penalty: 10.0,
+            sc_top_fraction: 0.1,
+            sc_permutations: 1000,
+            mem_l2_penalty: 1e-3,
             seed: 2021,
         }
     }
@@ -218,6 +236,25 @@ pub fn validate(config: &Config) -> Result<()> {
         bail!(
             "invalid var_penalty {}; use a finite value >= 0",
             config.var_penalty
+        );
+    }
+    if !(config.sc_top_fraction > 0.0 && config.sc_top_fraction < 1.0) {
+        bail!(
+            "invalid sc_top_fraction {}; use a value in (0, 1), for example 0.1",
+            config.sc_top_fraction
+        );
+    }
+    if config.sc_permutations < 99 {
+        bail!(
+            "invalid sc_permutations {}; use at least 99 (default 1000), because with fewer \
+             the smallest possible p-value is above 0.01",
+            config.sc_permutations
+        );
+    }
+    if !(config.mem_l2_penalty.is_finite() && config.mem_l2_penalty >= 0.0) {
+        bail!(
+            "invalid mem_l2_penalty {}; use a finite value >= 0, for example 0.001",
+            config.mem_l2_penalty
         );
     }
     Ok(())
@@ -931,6 +968,19 @@ pub fn run(
             values["coverage_90"].as_f64().unwrap_or(f64::NAN),
         ));
     }
+    let comparison = structure::compare(
+        &structure::Models {
+            masked: &masked.best,
+            forecast: &forecaster.best,
+            train: &train_subjects,
+            test: &test_subjects,
+        },
+        &dir,
+        &out_dir,
+        config,
+        device,
+    )?;
+
     let mean_stats = attention_summary(&head_mean, regions)?;
     let seconds = started.elapsed().as_secs_f64();
     let html = format!(
@@ -958,7 +1008,8 @@ pub fn run(
          attention_head0.svg and so on; attention maps as NPY (attention_heads.npy \
          [heads, 94, 94], \
          attention_mean.npy) with region names in attention_labels.json.</figcaption>\
-         </figure>",
+         </figure>{structure_html}",
+        structure_html = comparison.html,
         entropy = mean_stats.entropy,
         uniform_entropy = (regions as f64).ln(),
         self_weight = mean_stats.self_weight,
@@ -997,6 +1048,7 @@ pub fn run(
             "uniform_entropy_nats": (regions as f64).ln(),
             "per_head": attention_stats,
         },
+        "structure": comparison.summary,
         "seconds": seconds,
     });
     fs::write(
@@ -1085,7 +1137,7 @@ mod tests {
 
     #[test]
     fn validate_rejects_bad_settings() {
-        let cases: [(fn(&mut Config), &str); 5] = [
+        let cases: [(fn(&mut Config), &str); 8] = [
             (|c| c.window = 1, "invalid window"),
             (|c| c.heads = 3, "multiple of heads"),
             (|c| c.mask_ratio = 1.0, "invalid mask_ratio"),
@@ -1094,6 +1146,9 @@ mod tests {
                 "both a training and a test",
             ),
             (|c| c.var_penalty = f64::NAN, "invalid var_penalty"),
+            (|c| c.sc_top_fraction = 0.0, "invalid sc_top_fraction"),
+            (|c| c.sc_permutations = 98, "invalid sc_permutations"),
+            (|c| c.mem_l2_penalty = -1.0, "invalid mem_l2_penalty"),
         ];
         assert!(validate(&Config::default()).is_ok());
         for (change, expected) in cases {
