@@ -43,7 +43,7 @@ pub enum TransformerError {
     },
     /// The global gradient norm became NaN or infinite.
     #[error(
-        "the global gradient norm is {norm}; lower the learning rate or check the data for huge values"
+        "the global gradient norm is {norm}; lower the learning rate or look for huge data values"
     )]
     NonFiniteGradient { norm: f64 },
     /// A backend read-back failed.

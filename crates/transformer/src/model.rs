@@ -70,8 +70,9 @@ pub enum Likelihood {
     Poisson,
 }
 
-/// Most state-pattern updates of [`AttentionKind::Hopfield`]. Ramsauer et al. 2021 report
-/// retrieval after one update, and each update costs one more attention computation.
+/// Maximum number of state-pattern updates of [`AttentionKind::Hopfield`]. Ramsauer et al.
+/// 2021 report retrieval after one update, and each update costs one more attention
+/// computation.
 pub const MAX_HOPFIELD_UPDATES: usize = 32;
 
 /// Attention rule of every head.

@@ -291,7 +291,8 @@ impl Trainer {
     ///
     /// # Errors
     /// [`TransformerError::InvalidSetting`] for bad settings or Poisson data that are not
-    /// counts, [`TransformerError::ShapeMismatch`] for a series or window that does not fit the model,
+    /// counts, [`TransformerError::ShapeMismatch`] for a series or window that does not fit the
+    /// model,
     /// [`TransformerError::NonFiniteData`] and [`TransformerError::TooShort`] for bad data.
     pub fn new(
         model: Transformer,

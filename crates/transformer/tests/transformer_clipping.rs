@@ -131,7 +131,8 @@ fn settings_files_old_and_new() {
     );
     assert_eq!(parse(r#"{"clip": {"kind": "none"}}"#).clip, Clip::None);
     let old_objective = parse(
-        r#"{"objective": {"kind": "masked_reconstruction", "mask": {"kind": "random"}, "ratio": 0.2}}"#,
+        r#"{"objective": {"kind": "masked_reconstruction", "mask": {"kind": "random"},
+            "ratio": 0.2}}"#,
     );
     assert_eq!(
         old_objective.objective,

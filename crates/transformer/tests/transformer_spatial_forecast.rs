@@ -1,6 +1,7 @@
 //! Next-step forecasting with the spatial layout: the loss against a hand computation from a
 //! forward pass, training on a noiseless linear system, and typed errors.
 
+use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use ncm_transformer::train::objective_loss;
 use ncm_transformer::{
