@@ -24,7 +24,7 @@ use tracing::info;
 use crate::backend::Backend;
 use crate::experiments::{
     brain_transformer, connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity,
-    maxent_scale, motif_gallery, motif_recovery, rbm_digits,
+    maxent_scale, motif_gallery, motif_recovery, rbm_digits, worm_mapping,
 };
 
 #[derive(Parser)]
@@ -108,6 +108,9 @@ enum ExperimentCommand {
     MotifRecovery(motif_recovery::Cli),
     /// Spatial transformers forecasting and reconstructing HCP BOLD on held-out subjects.
     BrainTransformer(brain_transformer::Cli),
+    /// Rate dynamics on the C. elegans connectome: attention heads and baselines scored
+    /// against the anatomy and the Randi et al. 2023 signal-propagation atlas.
+    WormMapping(worm_mapping::Cli),
 }
 
 fn main() -> Result<()> {
@@ -147,6 +150,7 @@ struct MainJobConfig {
     continuous_ebm: continuous_ebm::Config,
     motif_recovery: motif_recovery::Config,
     brain_transformer: brain_transformer::Config,
+    worm_mapping: worm_mapping::Config,
 }
 
 fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()> {
@@ -175,6 +179,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     continuous_ebm::validate(&config.continuous_ebm)?;
     motif_recovery::validate(&config.motif_recovery)?;
     brain_transformer::validate(&config.brain_transformer)?;
+    worm_mapping::validate(&config.worm_mapping)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -225,6 +230,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
             &device,
             global.backend,
         )?,
+        worm_mapping::run(&config.worm_mapping, &data_dir, &report_dir, &device)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -295,6 +301,13 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             brain_transformer::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::WormMapping(cli) => {
+            let config = cli.config();
+            worm_mapping::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            let device = global.backend.device()?;
+            worm_mapping::run(&config, &data_dir, &report_dir, &device)?
         }
     };
     report::write(&report_dir, &[section])

@@ -404,7 +404,13 @@ fn simulate_and_score(config: &Config, kind: MotifKind, seed: u64, device: &Devi
     let mut best_head = None;
     let mut validation_loss = None;
     if config.transformer_steps > 0 {
-        let (heads, loss) = attention_heads(config, &series, seed, device)
+        let training = HeadTraining {
+            steps: config.transformer_steps,
+            heads: config.transformer_heads,
+            window: config.transformer_window,
+            learning_rate: config.transformer_learning_rate,
+        };
+        let (heads, loss) = attention_heads(&training, &series, seed, device)
             .with_context(|| format!("the transformer of the {name} run failed"))?;
         let heads = heads
             .iter()
@@ -431,20 +437,28 @@ fn simulate_and_score(config: &Config, kind: MotifKind, seed: u64, device: &Devi
     })
 }
 
+/// Size and schedule of the spatial transformer whose attention heads are scored.
+pub(crate) struct HeadTraining {
+    /// Adam steps.
+    pub steps: usize,
+    /// Attention heads; the width is [`HEAD_WIDTH`] per head.
+    pub heads: usize,
+    /// Time samples per window, the features of each neuron's token.
+    pub window: usize,
+    /// Peak Adam learning rate.
+    pub learning_rate: f64,
+}
+
 /// Trains the spatial transformer by masked reconstruction on the first 80% of `series` and
 /// returns each head's attention (`n x n`, row `i` attending to column `j`), averaged over the
-/// disjoint windows of the held-out 20%.
-fn attention_heads(
-    config: &Config,
+/// disjoint windows of the held-out 20%, with the best validation loss.
+pub(crate) fn attention_heads(
+    training: &HeadTraining,
     series: &TimeSeries,
     seed: u64,
     device: &Device,
 ) -> Result<(Vec<Vec<f64>>, f64)> {
-    let (n, window, heads) = (
-        series.channels(),
-        config.transformer_window,
-        config.transformer_heads,
-    );
+    let (n, window, heads) = (series.channels(), training.window, training.heads);
     let data: Vec<f32> = (0..series.samples())
         .flat_map(|t| (0..n).map(move |c| series.get(t, c) as f32))
         .collect();
@@ -462,9 +476,9 @@ fn attention_heads(
             ratio: 0.25,
         },
         window,
-        steps: config.transformer_steps,
+        steps: training.steps,
         batch_size: 16,
-        learning_rate: config.transformer_learning_rate,
+        learning_rate: training.learning_rate,
         warmup_steps: 10,
         eval_every: 25,
         patience: 0,
