@@ -145,13 +145,25 @@ fn read_maps(file: &hdf5_pure::File, path: &Path, group: &str, n: usize) -> Resu
         .enumerate()
         .find(|(_, v)| !v.is_nan() && !(0.0..=1.0).contains(*v))
     {
-        return Err(out_of_range(path, &q_name, index, value, "a q-value in [0, 1] or NaN"));
+        return Err(out_of_range(
+            path,
+            &q_name,
+            index,
+            value,
+            "a q-value in [0, 1] or NaN",
+        ));
     }
 
     let dff_name = format!("{group}/dFF");
     let dff = read_square(file, path, &dff_name, n, |d| d.read_f64())?;
     if let Some((index, &value)) = dff.iter().enumerate().find(|(_, v)| v.is_infinite()) {
-        return Err(out_of_range(path, &dff_name, index, value, "a finite ΔF/F or NaN"));
+        return Err(out_of_range(
+            path,
+            &dff_name,
+            index,
+            value,
+            "a finite ΔF/F or NaN",
+        ));
     }
 
     let occ1_name = format!("{group}/occ1");
@@ -161,7 +173,13 @@ fn read_maps(file: &hdf5_pure::File, path: &Path, group: &str, n: usize) -> Resu
         .enumerate()
         .map(|(index, &count)| {
             u64::try_from(count).map_err(|_| {
-                out_of_range(path, &occ1_name, index, count as f64, "a non-negative count")
+                out_of_range(
+                    path,
+                    &occ1_name,
+                    index,
+                    count as f64,
+                    "a non-negative count",
+                )
             })
         })
         .collect::<Result<Vec<u64>>>()?;
