@@ -10,7 +10,7 @@
 //! # File layout
 //! An HDF5 file with `neuron_ids`, `n` fixed-length byte strings, and one group per strain,
 //! `wt` (wild type) and `unc31` (mutants lacking dense-core-vesicle release of
-//! neuropeptides). Each group holds `n x n` datasets `q` and `dFF` (float64) and `occ1`
+//! neuropeptides). Each group contains `n x n` datasets `q` and `dFF` (float64) and `occ1`
 //! (int64), indexed `[responding, stimulated]`. Other datasets in the groups (`dFF_all`,
 //! `kernels`, `q_eq`) are not read.
 //!

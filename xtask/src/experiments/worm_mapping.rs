@@ -64,7 +64,7 @@ pub struct Config {
     pub granger_order: usize,
     /// Node-label permutations per p-value. Default: 99.
     pub permutations: usize,
-    /// Fewest observations (`occ1`) of an atlas pair for it to be scored. Default: 3.
+    /// Minimum number of observations (`occ1`) of a scored atlas pair. Default: 3.
     pub min_observations: u64,
     /// An atlas pair with `q` below this is a functional connection. Default: 0.05, the
     /// threshold of Randi et al. 2023.
@@ -115,7 +115,7 @@ pub struct Cli {
     /// Node-label permutations per p-value.
     #[arg(long, default_value_t = Config::default().permutations)]
     permutations: usize,
-    /// Fewest observations of an atlas pair for it to be scored.
+    /// Minimum number of observations of a scored atlas pair.
     #[arg(long, default_value_t = Config::default().min_observations)]
     min_observations: u64,
     /// q-value below which an atlas pair is a functional connection.
@@ -204,8 +204,8 @@ pub fn validate(config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// Strips the zeros that pad a neuron's number, so `DD01` and `DD1` (the spellings of the
-/// connectome and of the atlas) compare equal; other names are only trimmed.
+/// Strips the zeros that pad a neuron's number, so `DD01` and `DD1` compare equal.
+/// Other names are only trimmed.
 pub fn canonical_name(name: &str) -> String {
     let name = name.trim();
     let digits_start = name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
@@ -676,7 +676,7 @@ fn strength(auroc: f64) -> &'static str {
     }
 }
 
-/// A short reading of the table, built from its numbers.
+/// Writes a short reading of the table from its numbers.
 fn findings(atlas: &AtlasMatch, validation_loss: f64, rows: &[MethodRow]) -> String {
     let Some(anatomy) = rows.first() else {
         return String::new();
@@ -750,8 +750,8 @@ mod tests {
         assert_eq!(canonical_name("X00"), "X0");
     }
 
-    /// A three-neuron atlas; simulation neuron 0 is unmatched and neurons 1, 2 are atlas
-    /// neurons 2, 0.
+    /// Builds a three-neuron atlas. Simulation neuron 0 is unmatched, and neurons 1 and 2 are
+    /// atlas neurons 2 and 0.
     fn toy_maps() -> AtlasMaps {
         let nan = f64::NAN;
         AtlasMaps {
