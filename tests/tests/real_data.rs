@@ -155,3 +155,34 @@ fn digits_match_scikit_learn() {
     assert_eq!(digits.labels[0], 0);
     assert_eq!(&digits.image(0).unwrap()[..8], &[0, 0, 5, 13, 9, 1, 0, 0]);
 }
+
+#[test]
+fn funatlas_matches_h5py() {
+    let atlas = ncm_data::FunctionalAtlas::read(&dir().funatlas()).unwrap();
+
+    // Read independently with h5py 3.16 from wormneuroatlas 0.0.7.3's funatlas.h5: 300 names,
+    // NaN and q < 0.05 counts per strain, sums of occ1, and single entries
+    // [responding, stimulated].
+    assert_eq!(atlas.len(), 300);
+    assert_eq!(&atlas.neuron_ids[..3], ["ADAL", "ADAR", "ADEL"]);
+    assert_eq!(atlas.index_of("AWCOF"), Some(76));
+    let count = |values: &[f64], keep: fn(f64) -> bool| values.iter().filter(|v| keep(**v)).count();
+    assert_eq!(count(&atlas.wt.q, f64::is_nan), 65925);
+    assert_eq!(count(&atlas.wt.dff, f64::is_nan), 65926);
+    assert_eq!(count(&atlas.wt.q, |q| q < 0.05), 1310);
+    assert_eq!(count(&atlas.unc31.q, f64::is_nan), 80772);
+    assert_eq!(count(&atlas.unc31.q, |q| q < 0.05), 430);
+    assert_eq!(atlas.wt.occ1.iter().sum::<u64>(), 130682);
+    assert_eq!(atlas.unc31.occ1.iter().sum::<u64>(), 20849);
+
+    let aval = atlas.index_of("AVAL").unwrap();
+    let avar = atlas.index_of("AVAR").unwrap();
+    let ris = atlas.index_of("RIS").unwrap();
+    let n = atlas.len();
+    assert_eq!(atlas.wt.q_value(aval, avar), 0.26481690019663967);
+    assert_eq!(atlas.wt.dff[aval * n + avar], 0.1629989966887222);
+    assert_eq!(atlas.wt.occ1[aval * n + avar], 6);
+    assert_eq!(atlas.wt.q_value(ris, aval), 0.4359369654136416);
+    assert_eq!(atlas.unc31.q_value(aval, avar), 0.6336219124268997);
+    assert!(atlas.unc31.q_value(ris, aval).is_nan());
+}

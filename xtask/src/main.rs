@@ -24,7 +24,7 @@ use tracing::info;
 use crate::backend::Backend;
 use crate::experiments::{
     brain_transformer, connectome_motifs, continuous_ebm, energy_landscape, hopfield_capacity,
-    maxent_scale, motif_gallery, motif_recovery, rbm_digits,
+    maxent_scale, motif_gallery, motif_recovery, rbm_digits, worm_mapping,
 };
 
 #[derive(Parser)]
@@ -108,6 +108,9 @@ enum ExperimentCommand {
     MotifRecovery(motif_recovery::Cli),
     /// Spatial transformers forecasting and reconstructing HCP BOLD on held-out subjects.
     BrainTransformer(brain_transformer::Cli),
+    /// Rate dynamics on the C. elegans connectome: attention heads and baselines scored
+    /// against the anatomy and the Randi et al. 2023 signal-propagation atlas.
+    WormMapping(worm_mapping::Cli),
 }
 
 fn main() -> Result<()> {
@@ -148,6 +151,7 @@ struct MainJobConfig {
     motif_recovery: motif_recovery::Config,
     motif_recovery_chaotic: ChaoticRecovery,
     brain_transformer: brain_transformer::Config,
+    worm_mapping: worm_mapping::Config,
 }
 
 /// Settings of the strongly coupled motif-recovery variant, by default
@@ -189,6 +193,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
     motif_recovery::validate(&config.motif_recovery)?;
     motif_recovery::validate(&config.motif_recovery_chaotic.0)?;
     brain_transformer::validate(&config.brain_transformer)?;
+    worm_mapping::validate(&config.worm_mapping)?;
     let data_dir = ensure_data(global)?;
     let device = global.backend.device()?;
     let report_dir = global.report_dir();
@@ -240,6 +245,7 @@ fn run_main_job(global: &GlobalOptions, config_path: Option<&Path>) -> Result<()
             &device,
             global.backend,
         )?,
+        worm_mapping::run(&config.worm_mapping, &data_dir, &report_dir, &device)?,
     ];
     report::write(&report_dir, &sections)
 }
@@ -310,6 +316,13 @@ fn run_experiment(global: &GlobalOptions, experiment: ExperimentCommand) -> Resu
             let data_dir = ensure_data(global)?;
             let device = global.backend.device()?;
             brain_transformer::run(&config, &data_dir, &report_dir, &device, global.backend)?
+        }
+        ExperimentCommand::WormMapping(cli) => {
+            let config = cli.config();
+            worm_mapping::validate(&config)?;
+            let data_dir = ensure_data(global)?;
+            let device = global.backend.device()?;
+            worm_mapping::run(&config, &data_dir, &report_dir, &device)?
         }
     };
     report::write(&report_dir, &[section])

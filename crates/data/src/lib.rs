@@ -7,6 +7,8 @@
 //! - [`read_spike_times`] and [`bin_spikes`] for spike-time files, and
 //!   [`PopulationSpikes`] for the spike trains of many neurons, such as simulated ones.
 //! - [`zscore`] and [`binarise`] for per-channel preprocessing.
+//! - [`FunctionalAtlas`] for the signal-propagation atlas of Randi et al. 2023, read from
+//!   HDF5 without libhdf5.
 //! - [`read_digits`] for the scikit-learn 8 x 8 handwritten digits.
 //! - [`DataDir`] for the locations of the known files under `NCM_DATA_DIR`.
 //!
@@ -16,6 +18,7 @@ pub mod connectome;
 pub mod datadir;
 pub mod digits;
 pub mod error;
+pub mod funatlas;
 pub mod mat;
 pub mod population;
 pub mod preprocess;
@@ -27,6 +30,7 @@ pub use connectome::{Connectome, Edge, SynapseKind};
 pub use datadir::{DATA_DIR_ENV, DataDir, HCP_SUBJECTS};
 pub use digits::{DIGIT_PIXELS, Digits, MAX_DIGIT_PIXEL, read_digits};
 pub use error::{DataError, Result};
+pub use funatlas::{AtlasMaps, FunctionalAtlas};
 pub use mat::{Matrix, list_mat_variables, read_mat_matrix};
 pub use population::PopulationSpikes;
 pub use preprocess::{BinaryData, SpinConvention, binarise, zscore};

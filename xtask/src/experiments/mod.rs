@@ -13,6 +13,7 @@ pub mod maxent_scale;
 pub mod motif_gallery;
 pub mod motif_recovery;
 pub mod rbm_digits;
+pub mod worm_mapping;
 
 use std::fs;
 use std::path::{Path, PathBuf};

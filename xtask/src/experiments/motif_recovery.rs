@@ -567,7 +567,15 @@ fn simulate_and_score(config: &Config, kind: MotifKind, seed: u64, device: &Devi
     let mut validation_loss = None;
     let mut autoregression = None;
     if config.transformer_steps > 0 {
-        let (matrices, loss, start) = attention_heads(config, &series, seed, device)
+        let training = HeadTraining {
+            steps: config.transformer_steps,
+            heads: config.transformer_heads,
+            head_width: config.transformer_head_width,
+            window: config.transformer_window,
+            learning_rate: config.transformer_learning_rate,
+            objective: config.transformer_objective,
+        };
+        let (matrices, loss, start) = attention_heads(&training, &series, seed, device)
             .with_context(|| format!("the transformer of the {name} run failed"))?;
         heads = matrices
             .iter()
@@ -620,6 +628,22 @@ fn time_major(series: &TimeSeries) -> Vec<f32> {
         .collect()
 }
 
+/// Size, objective and schedule of the spatial transformer whose attention heads are scored.
+pub(crate) struct HeadTraining {
+    /// Adam steps.
+    pub steps: usize,
+    /// Attention heads.
+    pub heads: usize,
+    /// Width per head; the model width is `heads * head_width`.
+    pub head_width: usize,
+    /// Time samples per window, the features of each neuron's token.
+    pub window: usize,
+    /// Peak Adam learning rate.
+    pub learning_rate: f64,
+    /// Training objective.
+    pub objective: TransformerObjective,
+}
+
 /// Trains the spatial transformer on the first 80% of `series` and returns each head's
 /// attention (`n x n`, row `i` attending to column `j`), averaged over the disjoint windows of
 /// the held-out 20%, with the best validation loss and the first held-out sample.
@@ -628,19 +652,15 @@ fn time_major(series: &TimeSeries) -> Vec<f32> {
 /// next one, so a neuron can only improve on its own past by attending to its inputs; with
 /// masked reconstruction, hidden tokens are rebuilt from the visible ones. The attention is
 /// read from unmasked windows.
-fn attention_heads(
-    config: &Config,
+pub(crate) fn attention_heads(
+    training: &HeadTraining,
     series: &TimeSeries,
     seed: u64,
     device: &Device,
 ) -> Result<(Vec<Vec<f64>>, f64, usize)> {
-    let (n, window, heads) = (
-        series.channels(),
-        config.transformer_window,
-        config.transformer_heads,
-    );
+    let (n, window, heads) = (series.channels(), training.window, training.heads);
     let data = time_major(series);
-    let width = config.transformer_head_width * heads;
+    let width = training.head_width * heads;
     let model = TransformerConfig::new(n, window)
         .with_layout(Layout::Spatial)
         .with_d_model(width)
@@ -649,7 +669,7 @@ fn attention_heads(
         .with_d_ff(2 * width)
         .with_seed(seed)
         .init(&device.clone().autodiff())?;
-    let objective = match config.transformer_objective {
+    let objective = match training.objective {
         TransformerObjective::Forecast => Objective::Forecast,
         TransformerObjective::Masked => Objective::MaskedReconstruction {
             mask: MaskKind::Random,
@@ -660,9 +680,9 @@ fn attention_heads(
     let train = TrainConfig {
         objective,
         window,
-        steps: config.transformer_steps,
+        steps: training.steps,
         batch_size: 16,
-        learning_rate: config.transformer_learning_rate,
+        learning_rate: training.learning_rate,
         warmup_steps: 10,
         eval_every: 25,
         patience: 0,
