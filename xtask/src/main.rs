@@ -154,11 +154,26 @@ struct MainJobConfig {
     worm_mapping: worm_mapping::Config,
 }
 
-/// Settings of the strongly coupled motif-recovery variant, by default
-/// [`motif_recovery::Config::chaotic`].
-#[derive(serde::Deserialize, serde::Serialize)]
+/// Settings of the strongly coupled motif-recovery variant: fields left out keep the values of
+/// [`motif_recovery::Config::chaotic`], not those of the noise-driven default.
+#[derive(serde::Serialize)]
 #[serde(transparent)]
 struct ChaoticRecovery(motif_recovery::Config);
+
+impl<'de> serde::Deserialize<'de> for ChaoticRecovery {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let given = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        let mut merged =
+            serde_json::to_value(motif_recovery::Config::chaotic()).map_err(D::Error::custom)?;
+        if let serde_json::Value::Object(fields) = &mut merged {
+            fields.extend(given);
+        }
+        serde_json::from_value(merged)
+            .map(Self)
+            .map_err(D::Error::custom)
+    }
+}
 
 impl Default for ChaoticRecovery {
     fn default() -> Self {
@@ -353,4 +368,27 @@ fn workspace_root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chaotic_recovery_keeps_its_own_defaults() {
+        let text = "[motif_recovery_chaotic]\ninput_gain = 2.5\n";
+        let config: MainJobConfig = toml::from_str(text).unwrap();
+        let chaotic = &config.motif_recovery_chaotic.0;
+        assert_eq!(chaotic.input_gain, 2.5);
+        assert_eq!(chaotic.noise_sigma, 0.2);
+        assert_eq!(chaotic.label.as_deref(), Some("chaotic"));
+        assert_eq!(config.motif_recovery.noise_sigma, 0.5);
+        assert_eq!(config.motif_recovery.label, None);
+    }
+
+    #[test]
+    fn chaotic_recovery_rejects_unknown_fields() {
+        let text = "[motif_recovery_chaotic]\nnoise = 1.0\n";
+        assert!(toml::from_str::<MainJobConfig>(text).is_err());
+    }
 }
