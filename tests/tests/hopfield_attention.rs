@@ -32,7 +32,7 @@ fn tensor(values: &[f32], rows: usize, device: &Device) -> Tensor<3> {
 }
 
 fn read(tensor: Tensor<3>) -> Vec<f32> {
-    tensor.into_data().to_vec::<f32>().unwrap()
+    tensor.into_data().try_to_vec::<f32>().unwrap()
 }
 
 #[test]
@@ -59,8 +59,8 @@ fn single_head_attention_is_one_hopfield_update() {
     for (a, b) in attended.iter().zip(read(retrieved)) {
         assert!((a - b).abs() < 1e-5, "attention {a} against the Hopfield layer {b}");
     }
-    let weights = weights.into_data().to_vec::<f32>().unwrap();
-    let layer_weights = layer_weights.into_data().to_vec::<f32>().unwrap();
+    let weights = weights.into_data().try_to_vec::<f32>().unwrap();
+    let layer_weights = layer_weights.into_data().try_to_vec::<f32>().unwrap();
     for (a, b) in weights.iter().zip(&layer_weights) {
         assert!((a - b).abs() < 1e-6, "weights {a} against {b}");
     }

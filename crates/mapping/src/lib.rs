@@ -24,11 +24,11 @@
 //! - [`assign_templates`]: each head's best-matching template graph, with a permutation
 //!   p-value under the max-over-templates null and Benjamini-Hochberg q-values across heads.
 //!
-//! NOTE: not yet implemented: reading attention from `ncm-transformer`. A head will arrive as
-//! a row-major `f64` matrix averaged over batch and time, ready for [`ArcWeights::from_matrix`]
-//! and [`diagnose_head`].
+//! - [`average_attention`]: per-head matrices from the `[sequences, heads, tokens, tokens]`
+//!   attention weights of an `ncm-transformer` forward pass, averaged over the sequences.
 
 mod assign;
+mod attention;
 mod baseline;
 mod error;
 mod graph;
@@ -38,6 +38,7 @@ mod permutation;
 mod score;
 
 pub use assign::{TemplateMatch, assign_templates};
+pub use attention::average_attention;
 pub use baseline::{
     TimeSeries, correlation_matrix, granger_causality, partial_correlation,
     partial_correlation_ledoit_wolf,

@@ -41,8 +41,8 @@ use ncm_data::{SpinConvention, binarise, zscore};
 use ncm_ebm::{PseudoLikelihoodConfig, fit_pseudolikelihood};
 use ncm_mapping::{
     ArcWeights, Direction, Orientation, TemplateMatch, TimeSeries, WeightSign, assign_templates,
-    benjamini_hochberg, correlation_matrix, digraph_from_adjacency, edge_recovery,
-    granger_causality, partial_correlation_ledoit_wolf, permutation_test,
+    average_attention, benjamini_hochberg, correlation_matrix, digraph_from_adjacency,
+    edge_recovery, granger_causality, partial_correlation_ledoit_wolf, permutation_test,
 };
 use ncm_motifs::dynamics::{Input, RateConfig, RateNetwork};
 use ncm_motifs::{BackgroundConfig, BackgroundModel, MotifKind, example_circuit, plant};
@@ -712,12 +712,7 @@ pub(crate) fn attention_heads(
         .map_err(|error| anyhow!("cannot read the attention back: {error}"))?
         .try_into_vec_as::<f32>()
         .map_err(|error| anyhow!("cannot read the attention back: {error}"))?;
-    // Layout [window, head, query, key]: average each head over the windows.
-    let mut means = vec![vec![0.0; n * n]; heads];
-    for (index, &value) in attention.iter().enumerate() {
-        let head = (index / (n * n)) % heads;
-        means[head][index % (n * n)] += f64::from(value) / count as f64;
-    }
+    let means = average_attention(&attention, [count, heads, n, n])?;
     Ok((means, validation_loss, start))
 }
 
