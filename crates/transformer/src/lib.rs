@@ -24,11 +24,13 @@
 //!   loss. Checkpoints (model, best model, Adam moments, random-stream position) resume a run
 //!   exactly on the CPU;
 //! - [`contrastive`]: the NT-Xent loss between two views of each window;
+//! - [`export`]: every block's attention as NPY files with the token labels;
 //! - [`metrics`]: bits per spike, R^2, Gaussian negative log-likelihood, interval coverage, and
 //!   persistence and ridge vector-autoregression baselines.
 
 pub mod contrastive;
 pub mod error;
+pub mod export;
 pub mod likelihood;
 pub mod masking;
 pub mod metrics;
@@ -37,6 +39,7 @@ pub mod train;
 
 pub use contrastive::{Contrastive, nt_xent};
 pub use error::{TransformerError, TransformerResult};
+pub use export::{npy_bytes, write_attention};
 pub use masking::{MaskKind, draw_mask};
 pub use model::{
     AttentionKind, ForwardMask, Layout, Likelihood, MAX_HOPFIELD_UPDATES, Output, Positions,

@@ -724,50 +724,10 @@ fn attention_summary(matrix: &[f64], tokens: usize) -> Result<AttentionSummary> 
     Ok(summary)
 }
 
-/// Bytes of a little-endian float32 NPY file (format version 1.0) holding `values` in C order
-/// with `shape`. The repository has no NPY writer and the format is a short fixed header, so
-/// it is written here rather than adding a dependency.
-fn npy_bytes(values: &[f32], shape: &[usize]) -> Result<Vec<u8>> {
-    let count: usize = shape.iter().product();
-    if count != values.len() {
-        bail!(
-            "invalid NPY data: shape {shape:?} needs {count} values, but {} were given",
-            values.len()
-        );
-    }
-    let dims = match shape {
-        [single] => format!("({single},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {dims}, }}");
-    // Magic (6 bytes), version (2) and header length (2), then the header padded with spaces
-    // and ended by a newline, so that the data start on a multiple of 64 bytes.
-    let unpadded = 10 + header.len() + 1;
-    header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
-    header.push('\n');
-
-    let length = u16::try_from(header.len()).context("NPY header longer than 65535 bytes")?;
-    let mut bytes = Vec::with_capacity(10 + header.len() + 4 * values.len());
-    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
-    bytes.extend_from_slice(&length.to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    for v in values {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    Ok(bytes)
-}
-
+/// Writes `values` as a float32 NPY file with `shape`.
 fn write_npy(path: &Path, values: &[f64], shape: &[usize]) -> Result<()> {
     let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
-    fs::write(path, npy_bytes(&values, shape)?)
+    fs::write(path, ncm_transformer::npy_bytes(&values, shape)?)
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
@@ -1093,27 +1053,6 @@ mod tests {
         assert!((f64::from(out[0]) - 5.0f64.ln()).abs() < 1e-6);
         assert!((f64::from(out[1]) - 2.0f64.ln()).abs() < 1e-6);
         assert!(residual_log_variance(&prediction, &target[..2], 2).is_err());
-    }
-
-    #[test]
-    fn npy_header_matches_numpy() {
-        // Bytes of `np.save` (numpy 2.4.6) of np.arange(6, dtype='<f4').reshape(2, 3): this
-        // header, padded with spaces so that 10 + len(header) is 128, then six little-endian
-        // floats; np.save of np.array([1.5], dtype='<f4') gave 132 bytes.
-        let bytes = npy_bytes(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], &[2, 3]).unwrap();
-        let dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
-        let mut expected = b"\x93NUMPY\x01\x00\x76\x00".to_vec();
-        expected.extend_from_slice(dict.as_bytes());
-        expected.extend(std::iter::repeat_n(b' ', 118 - dict.len() - 1));
-        expected.push(b'\n');
-        for v in 0..6 {
-            expected.extend_from_slice(&(v as f32).to_le_bytes());
-        }
-        assert_eq!(bytes, expected);
-        let single = npy_bytes(&[1.5], &[1]).unwrap();
-        assert_eq!(single.len(), 132);
-        assert!(String::from_utf8_lossy(&single).contains("'shape': (1,), }"));
-        assert!(npy_bytes(&[1.0], &[2]).is_err());
     }
 
     #[test]
