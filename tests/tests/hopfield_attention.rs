@@ -81,8 +81,8 @@ fn single_head_attention_is_one_hopfield_update() {
 
 #[test]
 fn hopfield_attention_iterates_the_update() {
-    // With `updates` retrievals in key space before the read-out, identity projections give
-    // updates + 1 Hopfield steps in all; a larger beta makes the steps move the states.
+    // Identity projections turn `updates` retrievals plus the read-out into updates + 1
+    // Hopfield steps. A larger beta makes each step move the states.
     let device = Device::flex();
     let (patterns, queries) = patterns_and_queries(2);
     let beta = 0.8;

@@ -17,7 +17,7 @@
 //! # Missing pairs
 //! Pairs that were never observed, or observed too rarely for a test, hold NaN in `q` and
 //! `dFF`. The reader keeps them as NaN, so indices stay those of the file, and the caller
-//! chooses a rule such as `occ1 >= k` together with a finite `q`. The diagonal holds the
+//! chooses a rule such as `occ1 >= k` together with a finite `q`. The diagonal contains the
 //! stimulated neuron's own response.
 //!
 //! The file is read with the pure-Rust `hdf5-pure` crate, which needs neither libhdf5 nor a C

@@ -2,7 +2,7 @@
 //!
 //! A forward pass gives, per block, a `[sequences, heads, tokens, tokens]` tensor. Sequences
 //! are windows (temporal and spatial layouts) or windows times channels or time bins
-//! (spatiotemporal layout). Row `q` of a head holds the weights that query token `q` gives
+//! (spatiotemporal layout). Row `q` of a head contains the weights that query token `q` gives
 //! to each key. Read back as a flat row-major buffer, [`average_attention`] averages
 //! each head over the sequences, which yields one `tokens x tokens` matrix per head, ready for
 //! [`crate::ArcWeights::from_matrix`] with [`crate::Orientation::TargetRow`] and for

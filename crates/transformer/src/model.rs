@@ -736,9 +736,8 @@ impl Transformer {
             .add(position.reshape([1, time, 1, d]))
             .add(identity.reshape([1, 1, channels, d]));
 
-        // The padding mask is time-major, (b, t, c) at (b * time + t) * channels + c, which is
-        // already the order of the sequences over channels; the blocks over time need it
-        // channel-major.
+        // The padding mask is time-major: (b, t, c) sits at (b * time + t) * channels + c. That
+        // is the order of the sequences over channels, so only the blocks over time reorder it.
         let padding = mask.key_padding.as_deref();
         let over_time: Option<Vec<bool>> = padding.map(|p| {
             (0..batch * channels * time)

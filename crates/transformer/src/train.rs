@@ -11,7 +11,7 @@
 //!   [`Contrastive`];
 //! - next-step forecasting: with a causal mask, the prediction at time bin t is scored against
 //!   the value at t + 1 (temporal and spatiotemporal layouts). The spatial layout has no time
-//!   tokens, so its windows span `window + 1` samples: the model sees the first `window`
+//!   tokens, so its windows span `window + 1` samples: the model reads the first `window`
 //!   samples without a causal mask, and its prediction at the last time position of each
 //!   channel token is scored against the sample after the window.
 //!
@@ -764,7 +764,7 @@ fn narrow_prediction(prediction: Prediction, start: usize, length: usize) -> Pre
 
 /// Loss of `objective` on `batch` `[batch, time, channels]`, as a one-element tensor.
 ///
-/// Forecasting with the spatial layout takes `time = window + 1`: the model sees the first
+/// Forecasting with the spatial layout takes `time = window + 1`: the model reads the first
 /// `window` samples and its prediction at their last position is scored against the last
 /// sample. Masked reconstruction draws its masks from `rng`: the reconstruction mask first,
 /// then, with the contrastive term, the masks of the two views.
@@ -821,7 +821,7 @@ fn spatial_forecast_loss(model: &Transformer, batch: Tensor<3>) -> TransformerRe
             found: format!("[{size}, {time}, {channels}]"),
         });
     }
-    // Channels have no order and each token sees only the window, so no causal mask.
+    // Channels have no order and each token contains only the window, so no causal mask.
     let out = model.forward(batch.clone().narrow(1, 0, window), &ForwardMask::default())?;
     let prediction = narrow_prediction(out.prediction, window - 1, 1);
 
